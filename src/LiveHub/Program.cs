@@ -1,3 +1,52 @@
+using LiveHub;
+using LiveHub.Data;
+using LiveHub.Events;
+using LiveHub.Health;
+using LiveHub.Problems;
+using LiveHub.Seeding;
+using LiveHub.Staff;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.UseLiveHubWebRoot();
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddProblems();
+builder.Services.AddOpenApi();
+builder.Services.AddLiveHubDatabase(builder.Configuration, builder.Environment);
+builder.Services.AddStaff();
+builder.Services.AddSeeding(builder.Configuration, builder.Environment);
+builder.Services.AddEvents();
+builder.Services.AddHealth();
+
 var app = builder.Build();
-app.Run();
+
+if (await CommandLine.RunAsync(app, args) is { } exitCode)
+{
+    return exitCode;
+}
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+if (!app.Environment.IsDevelopment())
+{
+    app.UseHsts();
+}
+
+app.UseSecurityHeaders();
+app.UseDefaultFiles();
+app.UseStaticFiles();
+app.UseRateLimiter();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+
+app.MapOpenApi();
+app.MapHealth();
+app.MapStaff();
+app.MapEvents();
+
+await app.RunAsync();
+return 0;
+
+/// <summary>Entry point, visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

@@ -1,0 +1,91 @@
+using LiveHub.Events;
+using LiveHub.Staff;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace LiveHub.Data;
+
+/// <summary>
+/// The hub's one database. Each provider has a subclass so that its hand-written migrations
+/// (see <c>Data/Migrations</c>) are found only for that provider.
+/// </summary>
+public abstract class LiveHubDbContext(DbContextOptions options) : IdentityDbContext<StaffUser>(options)
+{
+    public DbSet<Event> Events => Set<Event>();
+    public DbSet<Session> Sessions => Set<Session>();
+    public DbSet<Speaker> Speakers => Set<Speaker>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Every instant is stored as UTC; SQLite hands DateTime back as Unspecified, so mark it again.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<EventStatus>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<CoverageState>().HaveConversion<string>().HaveMaxLength(16);
+    }
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        builder.Entity<Event>(e =>
+        {
+            e.ToTable("events");
+            e.HasQueryFilter(x => x.DeletedAtUtc == null);
+            e.HasIndex(x => x.Slug).IsUnique();
+            e.HasIndex(x => x.StartsAtUtc);
+            e.Property(x => x.Slug).HasMaxLength(EventLimits.Slug);
+            e.Property(x => x.Title).HasMaxLength(EventLimits.Title);
+            e.Property(x => x.Summary).HasMaxLength(EventLimits.Summary);
+            e.Property(x => x.Description).HasMaxLength(EventLimits.Description);
+            e.Property(x => x.TimeZoneId).HasMaxLength(64);
+            e.Property(x => x.VenueName).HasMaxLength(EventLimits.VenueName);
+            e.Property(x => x.VenueAddress).HasMaxLength(EventLimits.VenueAddress);
+            e.Property(x => x.OnlineUrl).HasMaxLength(EventLimits.Url);
+            e.Property(x => x.Organiser).HasMaxLength(EventLimits.Organiser);
+            e.Property(x => x.ImageUrl).HasMaxLength(EventLimits.Url);
+            e.HasMany(x => x.Sessions).WithOne(x => x.Event).HasForeignKey(x => x.EventId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Session>(s =>
+        {
+            s.ToTable("sessions");
+            s.HasQueryFilter(x => x.DeletedAtUtc == null);
+            s.HasIndex(x => new { x.EventId, x.StartsAtUtc });
+            s.Property(x => x.Title).HasMaxLength(EventLimits.Title);
+            s.Property(x => x.Description).HasMaxLength(EventLimits.Description);
+            s.Property(x => x.Room).HasMaxLength(EventLimits.Room);
+            s.Property(x => x.Track).HasMaxLength(EventLimits.Room);
+            s.HasOne(x => x.Chair).WithMany().HasForeignKey(x => x.ChairId).OnDelete(DeleteBehavior.SetNull);
+            s.HasMany(x => x.Speakers).WithOne().HasForeignKey(x => x.SessionId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<SessionSpeaker>(ss =>
+        {
+            ss.ToTable("session_speakers");
+            ss.HasKey(x => new { x.SessionId, x.SpeakerId });
+            ss.HasOne(x => x.Speaker).WithMany().HasForeignKey(x => x.SpeakerId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Speaker>(s =>
+        {
+            s.ToTable("speakers");
+            s.HasIndex(x => x.Name);
+            s.Property(x => x.Name).HasMaxLength(SpeakerLimits.Name);
+            s.Property(x => x.Role).HasMaxLength(SpeakerLimits.Role);
+            s.Property(x => x.Affiliation).HasMaxLength(SpeakerLimits.Affiliation);
+            s.Property(x => x.BlueskyHandle).HasMaxLength(SpeakerLimits.Handle);
+            s.Property(x => x.Bio).HasMaxLength(SpeakerLimits.Bio);
+        });
+
+        builder.Entity<StaffUser>(u => u.Property(x => x.DisplayName).HasMaxLength(200));
+    }
+
+    private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : DateTime.SpecifyKind(v.ToUniversalTime(), DateTimeKind.Utc),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}
+
+public sealed class SqliteLiveHubDbContext(DbContextOptions<SqliteLiveHubDbContext> options) : LiveHubDbContext(options);
+
+public sealed class PostgresLiveHubDbContext(DbContextOptions<PostgresLiveHubDbContext> options) : LiveHubDbContext(options);

@@ -1,0 +1,92 @@
+namespace LiveHub.Events;
+
+public enum EventStatus
+{
+    Scheduled,
+    Postponed,
+    Cancelled,
+}
+
+public enum CoverageState
+{
+    Upcoming,
+    Live,
+    Ended,
+}
+
+/// <summary>A conference, workshop or online session that the hub lists and may cover live.</summary>
+public sealed class Event
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public required string Slug { get; set; }
+    public required string Title { get; set; }
+    public string? Summary { get; set; }
+    public string? Description { get; set; }
+    public DateTime StartsAtUtc { get; set; }
+    public DateTime EndsAtUtc { get; set; }
+    /// <summary>IANA zone id of the venue (or of the organiser for online events).</summary>
+    public required string TimeZoneId { get; set; }
+    public string? VenueName { get; set; }
+    public string? VenueAddress { get; set; }
+    public double? VenueLatitude { get; set; }
+    public double? VenueLongitude { get; set; }
+    public string? OnlineUrl { get; set; }
+    public EventStatus Status { get; set; }
+    public List<string> Tags { get; set; } = [];
+    public string? Organiser { get; set; }
+    public string? ImageUrl { get; set; }
+    public bool IsPublished { get; set; }
+    /// <summary>Bumped on every material change; calendar feeds publish it as SEQUENCE.</summary>
+    public int Revision { get; set; }
+    public DateTime CreatedAtUtc { get; set; }
+    public DateTime UpdatedAtUtc { get; set; }
+    public DateTime? CancelledAtUtc { get; set; }
+    /// <summary>Soft delete: the slug stays reserved so old feed URLs can answer 410 Gone.</summary>
+    public DateTime? DeletedAtUtc { get; set; }
+    public List<Session> Sessions { get; set; } = [];
+}
+
+/// <summary>A panel, talk or workshop inside an event.</summary>
+public sealed class Session
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public Guid EventId { get; set; }
+    public Event? Event { get; set; }
+    public required string Title { get; set; }
+    public string? Description { get; set; }
+    public DateTime StartsAtUtc { get; set; }
+    public DateTime EndsAtUtc { get; set; }
+    public string? Room { get; set; }
+    public string? Track { get; set; }
+    public Guid? ChairId { get; set; }
+    public Speaker? Chair { get; set; }
+    public List<SessionSpeaker> Speakers { get; set; } = [];
+    public EventStatus Status { get; set; }
+    public CoverageState Coverage { get; set; }
+    public int Revision { get; set; }
+    public DateTime CreatedAtUtc { get; set; }
+    public DateTime UpdatedAtUtc { get; set; }
+    public DateTime? CancelledAtUtc { get; set; }
+    public DateTime? DeletedAtUtc { get; set; }
+}
+
+/// <summary>A person who speaks or chairs; speakers are shared across the hub's events.</summary>
+public sealed class Speaker
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public required string Name { get; set; }
+    public string? Role { get; set; }
+    public string? Affiliation { get; set; }
+    public string? BlueskyHandle { get; set; }
+    public string? Bio { get; set; }
+    public DateTime CreatedAtUtc { get; set; }
+    public DateTime UpdatedAtUtc { get; set; }
+}
+
+public sealed class SessionSpeaker
+{
+    public Guid SessionId { get; set; }
+    public Guid SpeakerId { get; set; }
+    public Speaker? Speaker { get; set; }
+    public int Position { get; set; }
+}

@@ -1,0 +1,249 @@
+using System.Globalization;
+using LiveHub.Data;
+using LiveHub.Problems;
+using LiveHub.Staff;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace LiveHub.Events;
+
+public static class EventEndpoints
+{
+    public const int DefaultPageSize = 20;
+    public const int MaxPageSize = 100;
+
+    public static void MapEventEndpoints(this IEndpointRouteBuilder app)
+    {
+        var events = app.MapGroup("/api/events").WithTags("Events");
+        events.MapGet("/", ListEvents).WithName("ListEvents");
+        events.MapGet("/{slug}", GetEvent).WithName("GetEvent");
+
+        var manage = app.MapGroup("/api/events").WithTags("Events")
+            .RequireAuthorization(StaffPolicies.Editor).RequireAntiforgeryForCookies();
+        manage.MapPost("/", CreateEvent);
+        manage.MapPut("/{slug}", UpdateEvent);
+        manage.MapDelete("/{slug}", DeleteEvent);
+    }
+
+    private static async Task<Results<Ok<PagedResponse<EventSummaryResponse>>, ValidationProblem, ForbidHttpResult, UnauthorizedHttpResult>> ListEvents(
+        HttpContext http, LiveHubDbContext db, string? tag, string? from, string? to, string? status, int? page, int? pageSize, bool? includeDrafts,
+        CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var query = db.Events.AsNoTracking();
+
+        if (includeDrafts == true)
+        {
+            if (http.User.Identity?.IsAuthenticated != true)
+            {
+                return TypedResults.Unauthorized();
+            }
+
+            if (!http.User.IsInRole(StaffRoles.Editor) && !http.User.IsInRole(StaffRoles.Admin))
+            {
+                return TypedResults.Forbid();
+            }
+        }
+        else
+        {
+            query = query.Where(e => e.IsPublished);
+        }
+
+        if (!string.IsNullOrWhiteSpace(tag))
+        {
+            var normalised = tag.Trim().ToLowerInvariant();
+            query = query.Where(e => e.Tags.Contains(normalised));
+        }
+
+        if (TryParseDate(errors, "from", from, out var fromUtc) && fromUtc is { } f)
+        {
+            query = query.Where(e => e.EndsAtUtc >= f);
+        }
+
+        if (TryParseDate(errors, "to", to, out var toUtc) && toUtc is { } t)
+        {
+            query = query.Where(e => e.StartsAtUtc < t);
+        }
+
+        if (!string.IsNullOrWhiteSpace(status))
+        {
+            if (Enum.TryParse<EventStatus>(status, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(status, out _))
+            {
+                query = query.Where(e => e.Status == parsed);
+            }
+            else
+            {
+                errors.Add("status", "must be one of: scheduled, postponed, cancelled.");
+            }
+        }
+
+        var pageNumber = page ?? 1;
+        var size = pageSize ?? DefaultPageSize;
+        if (pageNumber < 1)
+        {
+            errors.Add("page", "must be 1 or more.");
+        }
+
+        if (size is < 1 or > MaxPageSize)
+        {
+            errors.Add("pageSize", $"must be between 1 and {MaxPageSize}.");
+        }
+
+        if (errors.HasErrors)
+        {
+            return errors.ToProblem();
+        }
+
+        var total = await query.CountAsync(cancellationToken);
+        var items = await query.OrderBy(e => e.StartsAtUtc).ThenBy(e => e.Slug)
+            .Skip((pageNumber - 1) * size).Take(size).ToListAsync(cancellationToken);
+        return TypedResults.Ok(new PagedResponse<EventSummaryResponse>([.. items.Select(EventMapping.ToSummary)], pageNumber, size, total));
+    }
+
+    private static async Task<Results<Ok<EventDetailResponse>, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> GetEvent(
+        string slug, HttpContext http, LiveHubDbContext db, CancellationToken cancellationToken)
+    {
+        var e = await EventQueries.LoadWithSessions(db, slug, cancellationToken);
+        var canSeeDrafts = http.User.IsInRole(StaffRoles.Editor) || http.User.IsInRole(StaffRoles.Admin);
+        if (e is null || (!e.IsPublished && !canSeeDrafts))
+        {
+            return EventQueries.EventNotFound(slug);
+        }
+
+        return TypedResults.Ok(EventMapping.ToDetail(e));
+    }
+
+    private static async Task<Results<Created<EventDetailResponse>, ValidationProblem, ProblemHttpResult>> CreateEvent(
+        EventWriteRequest request, LiveHubDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var errors = EventValidation.Validate(request, out var valid);
+        if (valid is null)
+        {
+            return errors.ToProblem();
+        }
+
+        var slug = valid.Slug ?? await EventQueries.FreeSlug(db, EventValidation.SlugFromTitle(valid.Title), cancellationToken);
+        if (valid.Slug is not null && await EventQueries.SlugTaken(db, slug, exceptId: null, cancellationToken))
+        {
+            errors.Add("slug", $"'{slug}' is already used by another event (slugs of deleted events stay reserved).");
+            return errors.ToConflict("Duplicate slug");
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var e = new Event { Slug = slug, Title = valid.Title, TimeZoneId = valid.TimeZoneId, CreatedAtUtc = now, UpdatedAtUtc = now };
+        EventChanges.Apply(e, valid, slug, now);
+        e.Revision = 0;
+        db.Events.Add(e);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Created($"/api/events/{e.Slug}", EventMapping.ToDetail(e));
+    }
+
+    private static async Task<Results<Ok<EventDetailResponse>, ValidationProblem, ProblemHttpResult, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> UpdateEvent(
+        string slug, EventWriteRequest request, LiveHubDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var e = await EventQueries.LoadWithSessions(db, slug, cancellationToken, tracking: true);
+        if (e is null)
+        {
+            return EventQueries.EventNotFound(slug);
+        }
+
+        var errors = EventValidation.Validate(request, out var valid);
+        if (valid is null)
+        {
+            return errors.ToProblem();
+        }
+
+        var newSlug = valid.Slug ?? e.Slug;
+        if (newSlug != e.Slug && await EventQueries.SlugTaken(db, newSlug, e.Id, cancellationToken))
+        {
+            errors.Add("slug", $"'{newSlug}' is already used by another event (slugs of deleted events stay reserved).");
+            return errors.ToConflict("Duplicate slug");
+        }
+
+        var outside = e.Sessions.Where(s => s.StartsAtUtc < valid.StartsAtUtc || s.EndsAtUtc > valid.EndsAtUtc).ToList();
+        if (outside.Count > 0 && valid.Status != EventStatus.Postponed)
+        {
+            errors.Add("startsAt", $"{outside.Count} session(s) would fall outside the new dates ({string.Join(", ", outside.Select(s => s.Title))}); move them first, or mark the event postponed.");
+            return errors.ToProblem();
+        }
+
+        EventChanges.Apply(e, valid, newSlug, clock.GetUtcNow().UtcDateTime);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(EventMapping.ToDetail(e));
+    }
+
+    private static async Task<Results<NoContent, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> DeleteEvent(
+        string slug, LiveHubDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var e = await db.Events.FirstOrDefaultAsync(x => x.Slug == slug, cancellationToken);
+        if (e is null)
+        {
+            return EventQueries.EventNotFound(slug);
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        e.DeletedAtUtc = now;
+        e.Revision++;
+        e.UpdatedAtUtc = now;
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static bool TryParseDate(ValidationErrors errors, string field, string? value, out DateTime? utc)
+    {
+        utc = null;
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return true;
+        }
+
+        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed)
+            && parsed.Year is >= 1900 and <= 2200)
+        {
+            utc = parsed.UtcDateTime;
+            return true;
+        }
+
+        errors.Add(field, "must be an ISO 8601 date or date-time, like '2026-11-01' or '2026-11-01T09:00:00Z'.");
+        return false;
+    }
+}
+
+internal static class EventQueries
+{
+    public static Task<Event?> LoadWithSessions(LiveHubDbContext db, string slug, CancellationToken cancellationToken, bool tracking = false)
+    {
+        IQueryable<Event> query = db.Events
+            .Include(e => e.Sessions).ThenInclude(s => s.Chair)
+            .Include(e => e.Sessions).ThenInclude(s => s.Speakers).ThenInclude(x => x.Speaker)
+            .AsSplitQuery();
+        if (!tracking)
+        {
+            query = query.AsNoTracking();
+        }
+
+        return query.FirstOrDefaultAsync(e => e.Slug == slug, cancellationToken);
+    }
+
+    public static Task<bool> SlugTaken(LiveHubDbContext db, string slug, Guid? exceptId, CancellationToken cancellationToken) =>
+        db.Events.IgnoreQueryFilters().AnyAsync(e => e.Slug == slug && e.Id != exceptId, cancellationToken);
+
+    public static async Task<string> FreeSlug(LiveHubDbContext db, string baseSlug, CancellationToken cancellationToken)
+    {
+        var candidate = baseSlug;
+        for (var n = 2; await SlugTaken(db, candidate, null, cancellationToken); n++)
+        {
+            candidate = $"{baseSlug}-{n}";
+        }
+
+        return candidate;
+    }
+
+    public static NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails> EventNotFound(string slug) =>
+        TypedResults.NotFound(new Microsoft.AspNetCore.Mvc.ProblemDetails
+        {
+            Status = StatusCodes.Status404NotFound,
+            Title = "Event not found",
+            Detail = $"There is no event with the slug '{slug}'.",
+        });
+}

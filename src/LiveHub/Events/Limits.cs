@@ -1,0 +1,27 @@
+namespace LiveHub.Events;
+
+/// <summary>Field lengths shared by validation and the database schema.</summary>
+public static class EventLimits
+{
+    public const int Slug = 100;
+    public const int Title = 200;
+    public const int Summary = 500;
+    public const int Description = 20_000;
+    public const int VenueName = 200;
+    public const int VenueAddress = 500;
+    public const int Url = 2_000;
+    public const int Organiser = 200;
+    public const int Room = 100;
+    public const int Tag = 40;
+    public const int TagCount = 20;
+    public const int SpeakersPerSession = 30;
+}
+
+public static class SpeakerLimits
+{
+    public const int Name = 200;
+    public const int Role = 200;
+    public const int Affiliation = 200;
+    public const int Handle = 253;
+    public const int Bio = 2_000;
+}

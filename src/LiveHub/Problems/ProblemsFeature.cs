@@ -1,0 +1,79 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Json;
+
+namespace LiveHub.Problems;
+
+public static class ProblemsFeature
+{
+    public static IServiceCollection AddProblems(this IServiceCollection services)
+    {
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Extensions.TryAdd("traceId", context.HttpContext.TraceIdentifier));
+        services.AddExceptionHandler<BadRequestExceptionHandler>();
+        // Binding failures throw so that BadRequestExceptionHandler can name the field at fault.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+        });
+        return services;
+    }
+}
+
+/// <summary>
+/// Turns malformed requests (bad JSON, wrong types, unbindable route or query values) into
+/// 400 problem details that name the field, instead of a 500.
+/// </summary>
+internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is not BadHttpRequestException badRequest)
+        {
+            return false;
+        }
+
+        var (field, reason) = Describe(badRequest);
+        httpContext.Response.StatusCode = badRequest.StatusCode;
+        var details = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [reason] })
+        {
+            Status = badRequest.StatusCode,
+            Title = badRequest.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large." : "The request could not be read.",
+        };
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = details, Exception = exception });
+    }
+
+    private static (string Field, string Reason) Describe(BadHttpRequestException exception)
+    {
+        for (Exception? inner = exception.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is JsonException json)
+            {
+                var path = string.IsNullOrEmpty(json.Path) ? "$" : json.Path;
+                var reason = json.InnerException is not null && json.InnerException is not JsonException
+                    ? $"is not valid: {json.InnerException.Message}"
+                    : "is not valid JSON for this field" + (json.LineNumber is { } line ? $" (line {line + 1}, position {json.BytePositionInLine})." : ".");
+                return (path, reason);
+            }
+        }
+
+        // Route and query binding failures: "Failed to bind parameter "Guid id" from "abc"."
+        var message = exception.Message;
+        var start = message.IndexOf('"', StringComparison.Ordinal);
+        var end = start >= 0 ? message.IndexOf('"', start + 1) : -1;
+        if (start >= 0 && end > start)
+        {
+            var parameter = message[(start + 1)..end];
+            var name = parameter.Contains(' ', StringComparison.Ordinal) ? parameter[(parameter.LastIndexOf(' ') + 1)..] : parameter;
+            if (message.Contains("request body", StringComparison.OrdinalIgnoreCase))
+            {
+                return ("$", "The request body is missing or is not valid JSON.");
+            }
+
+            return (name, message);
+        }
+
+        return ("$", message);
+    }
+}
