@@ -100,7 +100,7 @@ public static class EventEndpoints
         return TypedResults.Ok(new PagedResponse<EventSummaryResponse>([.. items.Select(EventMapping.ToSummary)], pageNumber, size, total));
     }
 
-    private static async Task<Results<Ok<EventDetailResponse>, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> GetEvent(
+    private static async Task<Results<Ok<EventDetailResponse>, ProblemHttpResult>> GetEvent(
         string slug, HttpContext http, LiveHubDbContext db, CancellationToken cancellationToken)
     {
         var e = await EventQueries.LoadWithSessions(db, slug, cancellationToken);
@@ -138,7 +138,7 @@ public static class EventEndpoints
         return TypedResults.Created($"/api/events/{e.Slug}", EventMapping.ToDetail(e));
     }
 
-    private static async Task<Results<Ok<EventDetailResponse>, ValidationProblem, ProblemHttpResult, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> UpdateEvent(
+    private static async Task<Results<Ok<EventDetailResponse>, ValidationProblem, ProblemHttpResult>> UpdateEvent(
         string slug, EventWriteRequest request, LiveHubDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var e = await EventQueries.LoadWithSessions(db, slug, cancellationToken, tracking: true);
@@ -172,7 +172,7 @@ public static class EventEndpoints
         return TypedResults.Ok(EventMapping.ToDetail(e));
     }
 
-    private static async Task<Results<NoContent, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> DeleteEvent(
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteEvent(
         string slug, LiveHubDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var e = await db.Events.FirstOrDefaultAsync(x => x.Slug == slug, cancellationToken);
@@ -239,11 +239,6 @@ internal static class EventQueries
         return candidate;
     }
 
-    public static NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails> EventNotFound(string slug) =>
-        TypedResults.NotFound(new Microsoft.AspNetCore.Mvc.ProblemDetails
-        {
-            Status = StatusCodes.Status404NotFound,
-            Title = "Event not found",
-            Detail = $"There is no event with the slug '{slug}'.",
-        });
+    public static ProblemHttpResult EventNotFound(string slug) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Event not found", detail: $"There is no event with the slug '{slug}'.");
 }

@@ -20,7 +20,7 @@ public static class SessionEndpoints
         manage.MapDelete("/{id:guid}", DeleteSession);
     }
 
-    private static async Task<Results<Ok<SessionResponse>, NotFound<ProblemDetails>>> GetSession(
+    private static async Task<Results<Ok<SessionResponse>, ProblemHttpResult>> GetSession(
         string slug, Guid id, HttpContext http, LiveHubDbContext db, CancellationToken cancellationToken)
     {
         var e = await EventQueries.LoadWithSessions(db, slug, cancellationToken);
@@ -34,7 +34,7 @@ public static class SessionEndpoints
         return session is null ? SessionNotFound(slug, id) : TypedResults.Ok(EventMapping.ToResponse(session, e.TimeZoneId));
     }
 
-    private static async Task<Results<Created<SessionResponse>, ValidationProblem, NotFound<ProblemDetails>>> CreateSession(
+    private static async Task<Results<Created<SessionResponse>, ValidationProblem, ProblemHttpResult>> CreateSession(
         string slug, SessionWriteRequest request, LiveHubDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var e = await db.Events.FirstOrDefaultAsync(x => x.Slug == slug, cancellationToken);
@@ -64,7 +64,7 @@ public static class SessionEndpoints
         return TypedResults.Created($"/api/events/{slug}/sessions/{session.Id}", EventMapping.ToResponse(saved!, e.TimeZoneId));
     }
 
-    private static async Task<Results<Ok<SessionResponse>, ValidationProblem, NotFound<ProblemDetails>>> UpdateSession(
+    private static async Task<Results<Ok<SessionResponse>, ValidationProblem, ProblemHttpResult>> UpdateSession(
         string slug, Guid id, SessionWriteRequest request, LiveHubDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var e = await db.Events.FirstOrDefaultAsync(x => x.Slug == slug, cancellationToken);
@@ -96,7 +96,7 @@ public static class SessionEndpoints
         return TypedResults.Ok(EventMapping.ToResponse(saved!, e.TimeZoneId));
     }
 
-    private static async Task<Results<NoContent, NotFound<ProblemDetails>>> DeleteSession(
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteSession(
         string slug, Guid id, LiveHubDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var session = await db.Sessions.FirstOrDefaultAsync(s => s.Id == id && s.Event!.Slug == slug, cancellationToken);
@@ -137,10 +137,5 @@ public static class SessionEndpoints
         db.Sessions.AsNoTracking().Include(s => s.Chair).Include(s => s.Speakers).ThenInclude(x => x.Speaker)
             .FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
 
-    private static NotFound<ProblemDetails> SessionNotFound(string slug, Guid id) => TypedResults.NotFound(new ProblemDetails
-    {
-        Status = StatusCodes.Status404NotFound,
-        Title = "Session not found",
-        Detail = $"The event '{slug}' has no session with the id {id}.",
-    });
+    private static ProblemHttpResult SessionNotFound(string slug, Guid id) => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Session not found", detail: $"The event '{slug}' has no session with the id {id}.");
 }

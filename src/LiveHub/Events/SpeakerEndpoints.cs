@@ -27,7 +27,7 @@ public static class SpeakerEndpoints
         return TypedResults.Ok(speakers.Select(EventMapping.ToResponse).ToList());
     }
 
-    private static async Task<Results<Ok<SpeakerResponse>, NotFound<ProblemDetails>>> GetSpeaker(Guid id, LiveHubDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<SpeakerResponse>, ProblemHttpResult>> GetSpeaker(Guid id, LiveHubDbContext db, CancellationToken cancellationToken)
     {
         var speaker = await db.Speakers.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
         return speaker is null ? NotFound(id) : TypedResults.Ok(EventMapping.ToResponse(speaker));
@@ -50,7 +50,7 @@ public static class SpeakerEndpoints
         return TypedResults.Created($"/api/speakers/{speaker.Id}", EventMapping.ToResponse(speaker));
     }
 
-    private static async Task<Results<Ok<SpeakerResponse>, ValidationProblem, NotFound<ProblemDetails>>> UpdateSpeaker(
+    private static async Task<Results<Ok<SpeakerResponse>, ValidationProblem, ProblemHttpResult>> UpdateSpeaker(
         Guid id, SpeakerWriteRequest request, LiveHubDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var speaker = await db.Speakers.FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
@@ -70,7 +70,7 @@ public static class SpeakerEndpoints
         return TypedResults.Ok(EventMapping.ToResponse(speaker));
     }
 
-    private static async Task<Results<NoContent, NotFound<ProblemDetails>>> DeleteSpeaker(Guid id, LiveHubDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteSpeaker(Guid id, LiveHubDbContext db, CancellationToken cancellationToken)
     {
         var speaker = await db.Speakers.FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
         if (speaker is null)
@@ -94,10 +94,5 @@ public static class SpeakerEndpoints
         speaker.UpdatedAtUtc = now;
     }
 
-    private static NotFound<ProblemDetails> NotFound(Guid id) => TypedResults.NotFound(new ProblemDetails
-    {
-        Status = StatusCodes.Status404NotFound,
-        Title = "Speaker not found",
-        Detail = $"There is no speaker with the id {id}.",
-    });
+    private static ProblemHttpResult NotFound(Guid id) => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Speaker not found", detail: $"There is no speaker with the id {id}.");
 }

@@ -78,7 +78,7 @@ public static class StaffAdminEndpoints
         return TypedResults.Created($"/api/staff/{user.Id}", await Describe(user, users, clock));
     }
 
-    private static async Task<Results<Ok<StaffMemberResponse>, ValidationProblem, NotFound<ProblemDetails>, ProblemHttpResult>> UpdateStaff(
+    private static async Task<Results<Ok<StaffMemberResponse>, ValidationProblem, ProblemHttpResult>> UpdateStaff(
         string id, UpdateStaffRequest request, HttpContext http, UserManager<StaffUser> users, TimeProvider clock)
     {
         var user = await users.FindByIdAsync(id);
@@ -123,7 +123,7 @@ public static class StaffAdminEndpoints
         return TypedResults.Ok(await Describe(user, users, clock));
     }
 
-    private static async Task<Results<NoContent, NotFound<ProblemDetails>, ProblemHttpResult>> DeleteStaff(
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteStaff(
         string id, HttpContext http, UserManager<StaffUser> users)
     {
         var user = await users.FindByIdAsync(id);
@@ -167,10 +167,5 @@ public static class StaffAdminEndpoints
         user.Id, user.Email!, user.DisplayName, [.. await users.GetRolesAsync(user)],
         user.LockoutEnd is { } end && end > clock.GetUtcNow(), user.LockoutEnd);
 
-    private static NotFound<ProblemDetails> NotFound(string id) => TypedResults.NotFound(new ProblemDetails
-    {
-        Status = StatusCodes.Status404NotFound,
-        Title = "Staff member not found",
-        Detail = $"There is no staff account with the id '{id}'.",
-    });
+    private static ProblemHttpResult NotFound(string id) => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Staff member not found", detail: $"There is no staff account with the id '{id}'.");
 }

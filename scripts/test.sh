@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: starts a throwaway PostgreSQL 15 on 127.0.0.1 (Debian's binaries, run as
+# the postgres user, a free port, a temporary data directory), points the tests at it, runs every test
+# project, and stops the server again, whatever happens.
+#
+# Needs: the .NET 10 SDK, Debian's postgresql-15, and chromium for the browser tests
+# (.ci/run installs what a fresh machine lacks).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+pg_bin="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+if [[ ! -x "$pg_bin/initdb" ]]; then
+  echo "PostgreSQL 15 server binaries not found in $pg_bin: install Debian's postgresql-15 (apt-get install postgresql-15)." >&2
+  exit 1
+fi
+
+pg_dir="$(mktemp -d /tmp/livehub-pg.XXXXXX)"
+pg_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+
+as_postgres() {
+  if [[ "$(id -u)" == "0" ]]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+stop_postgres() {
+  as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$pg_dir"
+}
+trap stop_postgres EXIT
+
+if [[ "$(id -u)" == "0" ]]; then chown postgres:postgres "$pg_dir"; fi
+as_postgres "$pg_bin/initdb" -D "$pg_dir/data" -U postgres -A trust --no-sync -E UTF8 --locale=C.UTF-8 >"$pg_dir/initdb.log" 2>&1 \
+  || { cat "$pg_dir/initdb.log" >&2; exit 1; }
+as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 start \
+  -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" >/dev/null \
+  || { cat "$pg_dir/server.log" >&2; exit 1; }
+echo "Throwaway PostgreSQL 15 on 127.0.0.1:$pg_port ($pg_dir)"
+
+export LIVEHUB_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Pooling=true;Maximum Pool Size=50"
+export LIVEHUB_CHROMIUM="${LIVEHUB_CHROMIUM:-$(command -v chromium || true)}"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+dotnet build LiveHub.sln -c Release
+dotnet test LiveHub.sln -c Release --no-build --logger "console;verbosity=normal" "$@"
