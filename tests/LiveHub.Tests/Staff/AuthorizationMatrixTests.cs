@@ -1,0 +1,149 @@
+using System.Net;
+using System.Text;
+using LiveHub.Staff;
+using LiveHub.Tests.Infrastructure;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LiveHub.Tests.Staff;
+
+/// <summary>
+/// Every API endpoint the app maps must be classified here; a new endpoint fails the test until it
+/// is. Each classified endpoint is then called anonymously, signed in without a role, as an editor
+/// and as an admin, and must refuse exactly the callers it should.
+/// </summary>
+public sealed class AuthorizationMatrixTests(SqliteApp app) : IClassFixture<SqliteApp>
+{
+    private enum Access
+    {
+        Public,
+        SignedIn,
+        Editor,
+        Admin,
+    }
+
+    private static readonly Dictionary<string, Access> Classification = new(StringComparer.Ordinal)
+    {
+        ["GET /api/events/"] = Access.Public,
+        ["GET /api/events/{slug}"] = Access.Public,
+        ["POST /api/events/"] = Access.Editor,
+        ["PUT /api/events/{slug}"] = Access.Editor,
+        ["DELETE /api/events/{slug}"] = Access.Editor,
+        ["GET /api/events/{slug}/sessions/{id:guid}"] = Access.Public,
+        ["POST /api/events/{slug}/sessions/"] = Access.Editor,
+        ["PUT /api/events/{slug}/sessions/{id:guid}"] = Access.Editor,
+        ["DELETE /api/events/{slug}/sessions/{id:guid}"] = Access.Editor,
+        ["GET /api/speakers/"] = Access.Public,
+        ["GET /api/speakers/{id:guid}"] = Access.Public,
+        ["POST /api/speakers/"] = Access.Editor,
+        ["PUT /api/speakers/{id:guid}"] = Access.Editor,
+        ["DELETE /api/speakers/{id:guid}"] = Access.Editor,
+        ["GET /api/account/antiforgery"] = Access.Public,
+        ["POST /api/account/login"] = Access.Public,
+        ["POST /api/account/token"] = Access.Public,
+        ["POST /api/account/logout"] = Access.SignedIn,
+        ["GET /api/account/me"] = Access.SignedIn,
+        ["POST /api/account/password"] = Access.SignedIn,
+        ["GET /api/staff/"] = Access.Admin,
+        ["POST /api/staff/"] = Access.Admin,
+        ["PUT /api/staff/{id}"] = Access.Admin,
+        ["DELETE /api/staff/{id}"] = Access.Admin,
+    };
+
+    private IEnumerable<(string Method, string Pattern, Endpoint Endpoint)> ApiEndpoints()
+    {
+        var sources = app.Services.GetRequiredService<IEnumerable<EndpointDataSource>>();
+        foreach (var endpoint in sources.SelectMany(s => s.Endpoints).OfType<RouteEndpoint>())
+        {
+            var pattern = "/" + endpoint.RoutePattern.RawText!.TrimStart('/');
+            if (!pattern.StartsWith("/api/", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            foreach (var method in endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
+            {
+                yield return (method, pattern, endpoint);
+            }
+        }
+    }
+
+    [Fact]
+    public void Every_api_endpoint_is_classified()
+    {
+        var unclassified = ApiEndpoints().Select(e => $"{e.Method} {e.Pattern}").Where(k => !Classification.ContainsKey(k)).ToList();
+        Assert.True(unclassified.Count == 0, "Classify these endpoints in AuthorizationMatrixTests: " + string.Join(", ", unclassified));
+        var gone = Classification.Keys.Except(ApiEndpoints().Select(e => $"{e.Method} {e.Pattern}")).ToList();
+        Assert.True(gone.Count == 0, "These classified endpoints no longer exist: " + string.Join(", ", gone));
+    }
+
+    [Fact]
+    public void Declared_authorization_matches_the_classification()
+    {
+        foreach (var (method, pattern, endpoint) in ApiEndpoints())
+        {
+            var expected = Classification[$"{method} {pattern}"];
+            var policies = endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy ?? "").ToList();
+            var declared = policies.Contains(StaffPolicies.Admin) ? Access.Admin
+                : policies.Contains(StaffPolicies.Editor) ? Access.Editor
+                : policies.Count > 0 ? Access.SignedIn
+                : Access.Public;
+            Assert.True(expected == declared, $"{method} {pattern}: classified {expected}, declared {declared}");
+        }
+    }
+
+    [Fact]
+    public async Task Protected_endpoints_refuse_callers_without_the_role()
+    {
+        var anonymous = app.AnonymousClient();
+        await anonymous.UseAntiforgeryAsync();
+        var noRole = await app.CookieClientAsync(role: null);
+        var editor = await app.CookieClientAsync(StaffRoles.Editor);
+        var editorBearer = await app.BearerClientAsync(StaffRoles.Editor);
+        var failures = new List<string>();
+
+        foreach (var (method, pattern, _) in ApiEndpoints())
+        {
+            var access = Classification[$"{method} {pattern}"];
+            if (access == Access.Public)
+            {
+                continue;
+            }
+
+            var url = pattern.Replace("{slug}", "no-such-event", StringComparison.Ordinal)
+                .Replace("{id:guid}", Guid.Empty.ToString(), StringComparison.Ordinal)
+                .Replace("{id}", "no-such-id", StringComparison.Ordinal);
+
+            await Expect(anonymous, HttpStatusCode.Unauthorized, "anonymous");
+            if (access is Access.Editor or Access.Admin)
+            {
+                await Expect(noRole, HttpStatusCode.Forbidden, "signed in without a role");
+            }
+
+            if (access == Access.Admin)
+            {
+                await Expect(editor, HttpStatusCode.Forbidden, "editor (cookie)");
+                await Expect(editorBearer, HttpStatusCode.Forbidden, "editor (bearer)");
+            }
+
+            async Task Expect(HttpClient client, HttpStatusCode status, string who)
+            {
+                using var request = new HttpRequestMessage(new HttpMethod(method), url);
+                if (method != "GET")
+                {
+                    request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+                }
+
+                var response = await client.SendAsync(request);
+                if (response.StatusCode != status)
+                {
+                    failures.Add($"{method} {url} as {who}: expected {(int)status}, got {(int)response.StatusCode}");
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
+    }
+}
