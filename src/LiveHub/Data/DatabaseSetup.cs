@@ -24,7 +24,9 @@ public static class DatabaseSetup
         {
             case DatabaseProvider.Postgres:
                 services.AddDbContext<LiveHubDbContext, PostgresLiveHubDbContext>(o => o
-                    .UseNpgsql(options.ConnectionString, npgsql => npgsql.EnableRetryOnFailure(3))
+                    // No retrying execution strategy: it forbids the explicit transactions the outbox needs,
+                    // and an outage is better answered at once with a 503 than after minutes of retries.
+                    .UseNpgsql(options.ConnectionString)
                     .ConfigureWarnings(IgnoreMissingSnapshot));
                 break;
             default:

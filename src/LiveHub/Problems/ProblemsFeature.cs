@@ -11,6 +11,7 @@ public static class ProblemsFeature
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
             context.ProblemDetails.Extensions.TryAdd("traceId", context.HttpContext.TraceIdentifier));
         services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.AddExceptionHandler<DatabaseUnavailableHandler>();
         // Binding failures throw so that BadRequestExceptionHandler can name the field at fault.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.Configure<JsonOptions>(o =>
@@ -76,4 +77,53 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems
 
         return ("$", message);
     }
+}
+
+/// <summary>
+/// A database that cannot be reached (outage, restart, failover) is a 503 with Retry-After, not a 500:
+/// the request can be repeated once the database is back, and nothing was half-written.
+/// </summary>
+internal sealed class DatabaseUnavailableHandler(IProblemDetailsService problems, ILogger<DatabaseUnavailableHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (!IsUnavailable(exception))
+        {
+            return false;
+        }
+
+        logger.LogWarning("Database unavailable for {Method} {Path}: {Reason}", httpContext.Request.Method, httpContext.Request.Path, exception.Message);
+        httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        httpContext.Response.Headers.RetryAfter = "5";
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "The database is unavailable",
+                Detail = "LiveHub cannot reach its database right now. Nothing was changed; try again in a few seconds.",
+            },
+        });
+    }
+
+    private static bool IsUnavailable(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case Npgsql.NpgsqlException npgsql when npgsql.IsTransient || npgsql is not Npgsql.PostgresException || IsConnectionState((Npgsql.PostgresException)npgsql):
+                case Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 }: // SQLITE_BUSY, SQLITE_LOCKED
+                case TimeoutException:
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
+    // Class 08 (connection exception), 57P01-03 (admin shutdown, crash shutdown, cannot connect now), 3D000 (database gone).
+    private static bool IsConnectionState(Npgsql.PostgresException e) =>
+        e.SqlState.StartsWith("08", StringComparison.Ordinal) || e.SqlState is "57P01" or "57P02" or "57P03" or "3D000";
 }
