@@ -40,6 +40,7 @@ public static class DatabaseSetup
         }
 
         services.AddHostedService<DatabaseMigrator>();
+        services.AddDatabaseKeyRing();
         return services;
     }
 

@@ -15,6 +15,7 @@ public abstract class LiveHubDbContext(DbContextOptions options) : IdentityDbCon
     public DbSet<Event> Events => Set<Event>();
     public DbSet<Session> Sessions => Set<Session>();
     public DbSet<Speaker> Speakers => Set<Speaker>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -79,6 +80,7 @@ public abstract class LiveHubDbContext(DbContextOptions options) : IdentityDbCon
         });
 
         builder.Entity<StaffUser>(u => u.Property(x => x.DisplayName).HasMaxLength(200));
+        builder.Entity<DataProtectionKey>(k => k.ToTable("data_protection_keys"));
     }
 
     private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace LiveHub.Data.Migrations.Sqlite;
 
 /// <summary>
-/// The first schema: Identity, events, sessions, speakers. Written from the output of
+/// The first schema: Identity, Data Protection keys, events, sessions, speakers. Written from the output of
 /// <c>print-schema-sql</c> for this provider; see docs/development.md for how to add a migration.
 /// </summary>
 [DbContext(typeof(SqliteLiveHubDbContext))]
@@ -40,6 +40,12 @@ public sealed class Initial : Migration
                 "LockoutEnd" TEXT NULL,
                 "LockoutEnabled" INTEGER NOT NULL,
                 "AccessFailedCount" INTEGER NOT NULL
+            );
+
+            CREATE TABLE "data_protection_keys" (
+                "Id" INTEGER NOT NULL CONSTRAINT "PK_data_protection_keys" PRIMARY KEY AUTOINCREMENT,
+                "FriendlyName" TEXT NULL,
+                "Xml" TEXT NOT NULL
             );
 
             CREATE TABLE "events" (
