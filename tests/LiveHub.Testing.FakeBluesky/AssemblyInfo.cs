@@ -1,1 +1,0 @@
-namespace LiveHub.Testing.FakeBluesky;
