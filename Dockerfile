@@ -1,6 +1,10 @@
 # syntax=docker/dockerfile:1
-# Build: the .NET SDK restores and publishes the web app.
+# Build: the .NET SDK restores and publishes the web app. Node.js/npm are needed by the build, which
+# installs the browser SignalR client (src/LiveHub/package-lock.json) into wwwroot/lib.
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends nodejs npm \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /source
 COPY global.json Directory.Build.props Directory.Packages.props LiveHub.sln ./
 COPY src/ src/
@@ -14,6 +18,8 @@ RUN apt-get update \
 WORKDIR /app
 COPY --from=build /app ./
 COPY wwwroot/ ./wwwroot/
+# The browser libraries the build installed from npm (git-ignored, so not in the repository's wwwroot).
+COPY --from=build /source/wwwroot/lib/ ./wwwroot/lib/
 COPY seeds/ ./seeds/
 ENV ASPNETCORE_URLS=http://+:8080 \
     Database__DataDirectory=/data

@@ -45,5 +45,8 @@ export LIVEHUB_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Poo
 export LIVEHUB_CHROMIUM="${LIVEHUB_CHROMIUM:-$(command -v chromium || true)}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
+# The iCalendar oracle tests run feeds through ical.js and node-ical (tests/oracles, versions pinned in its lock file).
+npm ci --prefix tests/oracles --no-audit --no-fund
+
 dotnet build LiveHub.sln -c Release
 dotnet test LiveHub.sln -c Release --no-build --logger "console;verbosity=normal" "$@"

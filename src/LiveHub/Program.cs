@@ -1,7 +1,9 @@
 using LiveHub;
+using LiveHub.Calendar;
 using LiveHub.Data;
 using LiveHub.Events;
 using LiveHub.Health;
+using LiveHub.Live;
 using LiveHub.Problems;
 using LiveHub.Seeding;
 using LiveHub.Staff;
@@ -16,6 +18,8 @@ builder.Services.AddLiveHubDatabase(builder.Configuration, builder.Environment);
 builder.Services.AddStaff();
 builder.Services.AddSeeding(builder.Configuration, builder.Environment);
 builder.Services.AddEvents();
+builder.Services.AddLive(builder.Configuration);
+builder.Services.AddCalendar();
 builder.Services.AddHealth();
 
 var app = builder.Build();
@@ -44,6 +48,8 @@ app.MapOpenApi();
 app.MapHealth();
 app.MapStaff();
 app.MapEvents();
+app.MapLive();
+app.MapCalendar();
 
 await app.RunAsync();
 return 0;

@@ -1,4 +1,5 @@
 using LiveHub.Events;
+using LiveHub.Live;
 using LiveHub.Staff;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -16,6 +17,10 @@ public abstract class LiveHubDbContext(DbContextOptions options) : IdentityDbCon
     public DbSet<Session> Sessions => Set<Session>();
     public DbSet<Speaker> Speakers => Set<Speaker>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<LiveStream> LiveStreams => Set<LiveStream>();
+    public DbSet<LivePost> LivePosts => Set<LivePost>();
+    public DbSet<LiveImage> LiveImages => Set<LiveImage>();
+    public DbSet<LiveAuditEntry> LiveAudit => Set<LiveAuditEntry>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -23,11 +28,15 @@ public abstract class LiveHubDbContext(DbContextOptions options) : IdentityDbCon
         configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
         configurationBuilder.Properties<EventStatus>().HaveConversion<string>().HaveMaxLength(16);
         configurationBuilder.Properties<CoverageState>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<LivePostKind>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<LivePostFormat>().HaveConversion<string>().HaveMaxLength(16);
     }
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
+        // Features may keep their table mappings beside their entities as IEntityTypeConfiguration<T>.
+        builder.ApplyConfigurationsFromAssembly(typeof(LiveHubDbContext).Assembly);
 
         builder.Entity<Event>(e =>
         {
@@ -35,6 +44,8 @@ public abstract class LiveHubDbContext(DbContextOptions options) : IdentityDbCon
             e.HasQueryFilter(x => x.DeletedAtUtc == null);
             e.HasIndex(x => x.Slug).IsUnique();
             e.HasIndex(x => x.StartsAtUtc);
+            e.HasIndex(x => x.SourceUid).IsUnique();
+            e.Property(x => x.SourceUid).HasMaxLength(EventLimits.SourceUid);
             e.Property(x => x.Slug).HasMaxLength(EventLimits.Slug);
             e.Property(x => x.Title).HasMaxLength(EventLimits.Title);
             e.Property(x => x.Summary).HasMaxLength(EventLimits.Summary);
@@ -81,6 +92,48 @@ public abstract class LiveHubDbContext(DbContextOptions options) : IdentityDbCon
 
         builder.Entity<StaffUser>(u => u.Property(x => x.DisplayName).HasMaxLength(200));
         builder.Entity<DataProtectionKey>(k => k.ToTable("data_protection_keys"));
+
+        builder.Entity<LiveStream>(s =>
+        {
+            s.ToTable("live_streams");
+            s.HasIndex(x => new { x.EventId, x.Key }).IsUnique();
+            s.Property(x => x.Key).HasMaxLength(64);
+            s.HasOne(x => x.Event).WithMany().HasForeignKey(x => x.EventId).OnDelete(DeleteBehavior.Cascade);
+            s.HasOne(x => x.Session).WithMany().HasForeignKey(x => x.SessionId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<LivePost>(p =>
+        {
+            p.ToTable("live_posts");
+            p.HasIndex(x => new { x.StreamId, x.Sequence }).IsUnique();
+            p.HasIndex(x => new { x.StreamId, x.ChangeSequence });
+            p.Property(x => x.Body).HasMaxLength(LiveLimits.Body);
+            p.Property(x => x.LinkUrl).HasMaxLength(EventLimits.Url);
+            p.Property(x => x.AuthorId).HasMaxLength(450);
+            p.Property(x => x.AuthorName).HasMaxLength(256);
+            p.HasOne(x => x.Stream).WithMany().HasForeignKey(x => x.StreamId).OnDelete(DeleteBehavior.Cascade);
+            p.HasOne(x => x.Speaker).WithMany().HasForeignKey(x => x.SpeakerId).OnDelete(DeleteBehavior.SetNull);
+            p.HasMany(x => x.Images).WithOne().HasForeignKey(x => x.PostId).OnDelete(DeleteBehavior.SetNull);
+        });
+
+        builder.Entity<LiveImage>(i =>
+        {
+            i.ToTable("live_images");
+            i.HasIndex(x => x.StreamId);
+            i.Property(x => x.ContentType).HasMaxLength(64);
+            i.Property(x => x.FileName).HasMaxLength(128);
+            i.Property(x => x.AltText).HasMaxLength(LiveLimits.AltText);
+            i.Property(x => x.UploadedById).HasMaxLength(450);
+        });
+
+        builder.Entity<LiveAuditEntry>(a =>
+        {
+            a.ToTable("live_audit");
+            a.HasIndex(x => new { x.StreamId, x.Id });
+            a.Property(x => x.Action).HasMaxLength(32);
+            a.Property(x => x.ActorId).HasMaxLength(450);
+            a.Property(x => x.ActorName).HasMaxLength(256);
+        });
     }
 
     private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(

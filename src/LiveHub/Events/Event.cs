@@ -43,6 +43,8 @@ public sealed class Event
     public DateTime? CancelledAtUtc { get; set; }
     /// <summary>Soft delete: the slug stays reserved so old feed URLs can answer 410 Gone.</summary>
     public DateTime? DeletedAtUtc { get; set; }
+    /// <summary>UID of the iCalendar VEVENT this event was imported from; re-imports match on it.</summary>
+    public string? SourceUid { get; set; }
     public List<Session> Sessions { get; set; } = [];
 }
 

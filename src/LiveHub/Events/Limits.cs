@@ -15,6 +15,8 @@ public static class EventLimits
     public const int Tag = 40;
     public const int TagCount = 20;
     public const int SpeakersPerSession = 30;
+    /// <summary>iCalendar UIDs (receivers must keep at least 255 octets) plus room for an occurrence suffix.</summary>
+    public const int SourceUid = 512;
 }
 
 public static class SpeakerLimits

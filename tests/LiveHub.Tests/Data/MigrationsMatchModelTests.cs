@@ -33,9 +33,20 @@ public sealed class MigrationsMatchModelTests
                 await db.Database.EnsureCreatedAsync();
             }
 
+            // Compared through PRAGMAs, not the stored CREATE text, which SQLite rewrites on ALTER TABLE.
             const string schemaQuery = """
-                SELECT type || ' ' || name || ': ' || replace(replace(sql, char(10), ' '), '    ', ' ')
-                FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name NOT LIKE '__EF%' ORDER BY type, name
+                SELECT 'column ' || m.name || '.' || p.name || ' ' || p.type || ' notnull=' || p."notnull" || ' pk=' || p.pk || ' default=' || coalesce(p.dflt_value, '')
+                FROM sqlite_master m JOIN pragma_table_info(m.name) p
+                WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '__EF%'
+                UNION ALL
+                SELECT 'index ' || m.name || ' ' || il.name || ' unique=' || il."unique" || ' columns=' || (SELECT group_concat(ii.name, ',') FROM pragma_index_info(il.name) ii)
+                FROM sqlite_master m JOIN pragma_index_list(m.name) il
+                WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '__EF%'
+                UNION ALL
+                SELECT 'foreign key ' || m.name || '.' || fk."from" || ' -> ' || fk."table" || '.' || fk."to" || ' on delete ' || fk.on_delete
+                FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) fk
+                WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '__EF%'
+                ORDER BY 1
                 """;
             AssertSameSchema(await ReadAsync(new SqliteConnection(migrated), schemaQuery), await ReadAsync(new SqliteConnection(created), schemaQuery));
         }

@@ -25,12 +25,20 @@ public abstract class LiveHubApp : WebApplicationFactory<Program>, IAsyncLifetim
     /// <summary>Extra settings for a fixture (for example, loading the seeds).</summary>
     protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
+    /// <summary>
+    /// False for a second instance on another fixture's database: it is given the connection string
+    /// in <see cref="Settings"/> and neither creates nor drops the database.
+    /// </summary>
+    protected virtual bool OwnsDatabase => true;
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_dataDirectory);
-        _connectionString = Provider == DatabaseProvider.Postgres
-            ? await PostgresServer.CreateDatabaseAsync()
-            : $"Data Source={Path.Combine(_dataDirectory, "livehub.db")}";
+        _connectionString = !OwnsDatabase
+            ? Settings["Database:ConnectionString"]
+            : Provider == DatabaseProvider.Postgres
+                ? await PostgresServer.CreateDatabaseAsync()
+                : $"Data Source={Path.Combine(_dataDirectory, "livehub.db")}";
         // Build the host now so migrations run before the first test.
         _ = Services;
     }
@@ -38,7 +46,7 @@ public abstract class LiveHubApp : WebApplicationFactory<Program>, IAsyncLifetim
     async Task IAsyncLifetime.DisposeAsync()
     {
         await base.DisposeAsync();
-        if (Provider == DatabaseProvider.Postgres && _connectionString is not null)
+        if (OwnsDatabase && Provider == DatabaseProvider.Postgres && _connectionString is not null)
         {
             await PostgresServer.DropDatabaseAsync(_connectionString);
         }
@@ -90,7 +98,7 @@ public abstract class LiveHubApp : WebApplicationFactory<Program>, IAsyncLifetim
     public async Task<HttpClient> CookieClientAsync(string? role)
     {
         var user = await CreateStaffAsync(role);
-        var client = CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true });
+        var client = CreateClient(NewClientOptions(handleCookies: true));
         await client.UseAntiforgeryAsync();
         var login = await client.PostAsJsonAsync("/api/account/login", new { email = user.Email, password = Password });
         Assert.Equal(System.Net.HttpStatusCode.OK, login.StatusCode);
@@ -103,7 +111,7 @@ public abstract class LiveHubApp : WebApplicationFactory<Program>, IAsyncLifetim
     public async Task<HttpClient> BearerClientAsync(string? role)
     {
         var user = await CreateStaffAsync(role);
-        var client = CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false });
+        var client = CreateClient(NewClientOptions(handleCookies: false));
         var response = await client.PostAsJsonAsync("/api/account/token", new { email = user.Email, password = Password });
         response.EnsureSuccessStatusCode();
         var token = await response.Content.ReadFromJsonAsync<TokenResponse>();
@@ -111,7 +119,11 @@ public abstract class LiveHubApp : WebApplicationFactory<Program>, IAsyncLifetim
         return client;
     }
 
-    public HttpClient AnonymousClient() => CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true });
+    public HttpClient AnonymousClient() => CreateClient(NewClientOptions(handleCookies: true));
+
+    /// <summary>Client options that keep the factory's base address (the real server's when a fixture uses Kestrel).</summary>
+    private WebApplicationFactoryClientOptions NewClientOptions(bool handleCookies) =>
+        new() { HandleCookies = handleCookies, BaseAddress = ClientOptions.BaseAddress };
 
     public async Task WithDbAsync(Func<LiveHubDbContext, Task> action)
     {

@@ -46,10 +46,24 @@ public sealed class AuthorizationMatrixTests(SqliteApp app) : IClassFixture<Sqli
         ["POST /api/account/logout"] = Access.SignedIn,
         ["GET /api/account/me"] = Access.SignedIn,
         ["POST /api/account/password"] = Access.SignedIn,
+        ["GET /api/events/{slug}/streams"] = Access.Public,
+        ["GET /api/streams/{streamId:guid}"] = Access.Public,
+        ["GET /api/streams/{streamId:guid}/posts"] = Access.Public,
+        ["POST /api/streams/{streamId:guid}/posts"] = Access.Editor,
+        ["PUT /api/streams/{streamId:guid}/posts/{postId:guid}"] = Access.Editor,
+        ["DELETE /api/streams/{streamId:guid}/posts/{postId:guid}"] = Access.Editor,
+        ["PUT /api/streams/{streamId:guid}/posts/{postId:guid}/pin"] = Access.Editor,
+        ["PUT /api/streams/{streamId:guid}/posts/{postId:guid}/key-moment"] = Access.Editor,
+        ["POST /api/streams/{streamId:guid}/images"] = Access.Editor,
+        ["GET /api/streams/{streamId:guid}/audit"] = Access.Editor,
+        ["POST /api/events/{slug}/coverage/{action:regex(^(start|end)$)}"] = Access.Editor,
+        ["POST /api/events/{slug}/sessions/{sessionId:guid}/coverage/{action:regex(^(start|end)$)}"] = Access.Editor,
         ["GET /api/staff/"] = Access.Admin,
         ["POST /api/staff/"] = Access.Admin,
         ["PUT /api/staff/{id}"] = Access.Admin,
         ["DELETE /api/staff/{id}"] = Access.Admin,
+        ["POST /api/import/preview"] = Access.Editor,
+        ["POST /api/import/confirm"] = Access.Editor,
     };
 
     private IEnumerable<(string Method, string Pattern, Endpoint Endpoint)> ApiEndpoints()
@@ -70,6 +84,13 @@ public sealed class AuthorizationMatrixTests(SqliteApp app) : IClassFixture<Sqli
         }
     }
 
+    /// <summary>Fills route parameters with values that pass their constraints but match nothing.</summary>
+    private static string SampleUrl(string pattern) => System.Text.RegularExpressions.Regex.Replace(pattern, @"\{([^}:]+)(:[^}]*)?\}", m =>
+        m.Groups[2].Value.StartsWith(":guid", StringComparison.Ordinal) ? Guid.Empty.ToString()
+        : m.Groups[2].Value.Contains("start|end", StringComparison.Ordinal) ? "start"
+        : m.Groups[1].Value == "slug" ? "no-such-event"
+        : "no-such-" + m.Groups[1].Value);
+
     [Fact]
     public void Every_api_endpoint_is_classified()
     {
@@ -84,7 +105,11 @@ public sealed class AuthorizationMatrixTests(SqliteApp app) : IClassFixture<Sqli
     {
         foreach (var (method, pattern, endpoint) in ApiEndpoints())
         {
-            var expected = Classification[$"{method} {pattern}"];
+            if (!Classification.TryGetValue($"{method} {pattern}", out var expected))
+            {
+                continue; // Reported by Every_api_endpoint_is_classified.
+            }
+
             var policies = endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy ?? "").ToList();
             var declared = policies.Contains(StaffPolicies.Admin) ? Access.Admin
                 : policies.Contains(StaffPolicies.Editor) ? Access.Editor
@@ -106,15 +131,12 @@ public sealed class AuthorizationMatrixTests(SqliteApp app) : IClassFixture<Sqli
 
         foreach (var (method, pattern, _) in ApiEndpoints())
         {
-            var access = Classification[$"{method} {pattern}"];
-            if (access == Access.Public)
+            if (!Classification.TryGetValue($"{method} {pattern}", out var access) || access == Access.Public)
             {
                 continue;
             }
 
-            var url = pattern.Replace("{slug}", "no-such-event", StringComparison.Ordinal)
-                .Replace("{id:guid}", Guid.Empty.ToString(), StringComparison.Ordinal)
-                .Replace("{id}", "no-such-id", StringComparison.Ordinal);
+            var url = SampleUrl(pattern);
 
             await Expect(anonymous, HttpStatusCode.Unauthorized, "anonymous");
             if (access is Access.Editor or Access.Admin)

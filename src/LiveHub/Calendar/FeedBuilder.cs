@@ -1,0 +1,260 @@
+using System.Text;
+using LiveHub.Events;
+using ICal = LiveHub.ICalendar;
+
+namespace LiveHub.Calendar;
+
+/// <summary>What a feed is about, for its calendar-level properties.</summary>
+internal sealed record FeedHeader(string Name, string Description, string SourceUrl, string PageUrl);
+
+/// <summary>
+/// Turns events and their sessions into a VCALENDAR. Everything written comes from the data (DTSTAMP is the last
+/// change, not "now"), and the order is fixed, so the same data always gives the same bytes and the same ETag.
+/// </summary>
+internal static class FeedBuilder
+{
+    public const string CancelledPrefix = "Cancelled: ";
+
+    /// <param name="events">Events with their (not deleted) sessions, speakers and chairs loaded.</param>
+    /// <param name="includeSession">Which sessions to publish; the feed's filters (cancellation grace period) go here.</param>
+    public static ICal.Calendar Build(
+        FeedHeader header,
+        IEnumerable<Event> events,
+        Func<Session, bool> includeSession,
+        string baseUrl,
+        CalendarOptions options,
+        bool includeEvents = true)
+    {
+        var calendar = new ICal.Calendar
+        {
+            ProductId = options.ProductId,
+            Name = header.Name,
+            Description = header.Description,
+            RefreshInterval = options.RefreshInterval,
+            PublishedTtl = options.RefreshInterval,
+            Source = new Uri(header.SourceUrl),
+            Url = new Uri(header.PageUrl),
+        };
+
+        var zones = new SortedSet<string>(StringComparer.Ordinal);
+        DateTime? lastModified = null;
+        foreach (var e in events.OrderBy(e => e.StartsAtUtc).ThenBy(e => e.Id))
+        {
+            VenueTime.TryFindZone(e.TimeZoneId, out var zone);
+            var sessions = e.Sessions.Where(includeSession).OrderBy(s => s.StartsAtUtc).ThenBy(s => s.Id).ToList();
+            if (includeEvents)
+            {
+                var vevent = ForEvent(e, zone, baseUrl);
+                calendar.Events.Add(vevent);
+                lastModified = Max(lastModified, vevent.LastModified);
+            }
+
+            foreach (var session in sessions)
+            {
+                var vevent = ForSession(session, e, zone, baseUrl);
+                calendar.Events.Add(vevent);
+                lastModified = Max(lastModified, vevent.LastModified);
+            }
+
+            if (includeEvents || sessions.Count > 0)
+            {
+                zones.Add(zone.Id);
+            }
+        }
+
+        if (zones.Count == 1)
+        {
+            calendar.TimeZoneId = zones.Min;
+        }
+
+        calendar.LastModified = lastModified;
+        calendar.AddMissingTimeZones();
+        if (calendar.Events.Count == 0)
+        {
+            // RFC 5545 wants at least one component; an empty feed still has to be a valid calendar.
+            calendar.AddTimeZone(TimeZoneInfo.Utc, 2000, 2001);
+        }
+
+        return calendar;
+    }
+
+    public static ICal.CalendarEvent ForEvent(Event e, TimeZoneInfo zone, string baseUrl)
+    {
+        var pageUrl = PublicUrls.EventPage(baseUrl, e.Slug);
+        var hasCoverage = e.Sessions.Any(s => s.Coverage is CoverageState.Live or CoverageState.Ended);
+        var description = new StringBuilder();
+        AppendStatus(description, e.Status, "event");
+        AppendParagraph(description, e.Summary);
+        AppendParagraph(description, e.Description);
+        AppendLinks(description, e, pageUrl, hasCoverage ? PublicUrls.LivePage(baseUrl, e.Slug) : null);
+
+        var vevent = new ICal.CalendarEvent
+        {
+            Uid = Uid(e.Id),
+            DtStamp = e.UpdatedAtUtc,
+            LastModified = e.UpdatedAtUtc,
+            Created = e.CreatedAtUtc,
+            Sequence = e.Revision,
+            Start = When(e.StartsAtUtc, zone),
+            End = When(e.EndsAtUtc, zone),
+            Summary = e.Status == Events.EventStatus.Cancelled ? CancelledPrefix + e.Title : e.Title,
+            Description = description.ToString().TrimEnd(),
+            Location = Location(e, room: null),
+            Geo = Geo(e),
+            Url = new Uri(pageUrl),
+            Status = Status(e.Status),
+        };
+        vevent.Categories.AddRange(e.Tags.Select(CategoryText).Where(t => t.Length > 0));
+        AddConference(vevent, e);
+        return vevent;
+    }
+
+    public static ICal.CalendarEvent ForSession(Session s, Event e, TimeZoneInfo zone, string baseUrl)
+    {
+        var pageUrl = PublicUrls.EventPage(baseUrl, e.Slug);
+        // A session shows its event's title, place and status, so a change to either is a change to it:
+        // the two revisions only ever grow, so their sum does too.
+        var status = s.Status == Events.EventStatus.Cancelled || e.Status == Events.EventStatus.Cancelled ? Events.EventStatus.Cancelled
+            : s.Status == Events.EventStatus.Postponed || e.Status == Events.EventStatus.Postponed ? Events.EventStatus.Postponed
+            : Events.EventStatus.Scheduled;
+        var speakers = s.Speakers.OrderBy(x => x.Position).Select(x => x.Speaker).OfType<Speaker>().ToList();
+        var lastModified = new[] { s.UpdatedAtUtc, e.UpdatedAtUtc }
+            .Concat(speakers.Select(x => x.UpdatedAtUtc))
+            .Concat(s.Chair is null ? [] : [s.Chair.UpdatedAtUtc])
+            .Max();
+
+        var description = new StringBuilder();
+        AppendStatus(description, status, "session");
+        description.Append("Part of ").Append(e.Title).Append('.').Append('\n');
+        var details = new[] { s.Room is null ? null : $"Room: {s.Room}", s.Track is null ? null : $"Track: {s.Track}" }.OfType<string>().ToList();
+        if (details.Count > 0)
+        {
+            description.Append(string.Join(" · ", details)).Append('\n');
+        }
+
+        if (s.Chair is not null)
+        {
+            description.Append("Chair: ").Append(s.Chair.Name).Append('\n');
+        }
+
+        if (speakers.Count > 0)
+        {
+            description.Append("With ").Append(string.Join(", ", speakers.Select(x => x.Name))).Append('\n');
+        }
+
+        description.Append('\n');
+        AppendParagraph(description, s.Description);
+        var live = s.Coverage is CoverageState.Live or CoverageState.Ended ? PublicUrls.LivePage(baseUrl, e.Slug) : null;
+        AppendLinks(description, e, pageUrl, live);
+
+        var title = $"{s.Title} — {e.Title}";
+        var vevent = new ICal.CalendarEvent
+        {
+            Uid = Uid(s.Id),
+            DtStamp = lastModified,
+            LastModified = lastModified,
+            Created = s.CreatedAtUtc,
+            Sequence = s.Revision + e.Revision,
+            Start = When(s.StartsAtUtc, zone),
+            End = When(s.EndsAtUtc, zone),
+            Summary = status == Events.EventStatus.Cancelled ? CancelledPrefix + title : title,
+            Description = description.ToString().TrimEnd(),
+            Location = Location(e, s.Room),
+            Geo = Geo(e),
+            Url = new Uri($"{pageUrl}#session-{s.Id:D}"),
+            Status = Status(status),
+        };
+        vevent.Categories.AddRange(e.Tags.Select(CategoryText).Where(t => t.Length > 0));
+        if (s.Track is not null && CategoryText(s.Track) is { Length: > 0 } track && !vevent.Categories.Contains(track))
+        {
+            vevent.Categories.Add(track);
+        }
+
+        AddConference(vevent, e);
+        return vevent;
+    }
+
+    /// <summary>The entity's immutable id: never reused, never changed, the same in every feed.</summary>
+    public static string Uid(Guid id) => id.ToString("D");
+
+    /// <summary>
+    /// Venue wall-clock time with the event's TZID. The second of two ambiguous wall times (when clocks go back)
+    /// would read as the first, so such an instant is written in UTC instead.
+    /// </summary>
+    public static ICal.CalDateTime When(DateTime utc, TimeZoneInfo zone)
+    {
+        var local = VenueTime.ToLocal(utc, zone).DateTime;
+        return VenueTime.ToUtc(local, zone) == utc
+            ? ICal.CalDateTime.Zoned(local, zone.Id)
+            : ICal.CalDateTime.FromUtc(utc);
+    }
+
+    private static ICal.EventStatus Status(Events.EventStatus status) => status switch
+    {
+        Events.EventStatus.Cancelled => ICal.EventStatus.Cancelled,
+        Events.EventStatus.Postponed => ICal.EventStatus.Tentative,
+        _ => ICal.EventStatus.Confirmed,
+    };
+
+    private static string? Location(Event e, string? room)
+    {
+        var parts = new[] { room, e.VenueName, e.VenueAddress }.Where(p => !string.IsNullOrWhiteSpace(p)).ToList();
+        if (e.VenueName is null)
+        {
+            return e.OnlineUrl is null ? (parts.Count > 0 ? string.Join(", ", parts) : null) : string.Join(", ", parts.Append("Online"));
+        }
+
+        return string.Join(", ", parts);
+    }
+
+    private static ICal.GeographicLocation? Geo(Event e) =>
+        e.VenueLatitude is { } lat && e.VenueLongitude is { } lon ? new ICal.GeographicLocation(lat, lon) : null;
+
+    private static void AddConference(ICal.CalendarEvent vevent, Event e)
+    {
+        if (e.OnlineUrl is not null)
+        {
+            vevent.Conferences.Add(new ICal.Conference(e.OnlineUrl, ["AUDIO", "VIDEO"], "Join online"));
+        }
+    }
+
+    // node-ical splits CATEGORIES on escaped commas too, so a category never contains one.
+    private static string CategoryText(string tag) =>
+        string.Join(' ', tag.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+    private static void AppendStatus(StringBuilder description, Events.EventStatus status, string what)
+    {
+        if (status == Events.EventStatus.Cancelled)
+        {
+            description.Append("CANCELLED: this ").Append(what).Append(" will not take place as planned.\n\n");
+        }
+        else if (status == Events.EventStatus.Postponed)
+        {
+            description.Append("POSTPONED: the dates of this ").Append(what).Append(" may change.\n\n");
+        }
+    }
+
+    private static void AppendParagraph(StringBuilder description, string? text)
+    {
+        if (!string.IsNullOrWhiteSpace(text))
+        {
+            description.Append(text.Trim()).Append("\n\n");
+        }
+    }
+
+    private static void AppendLinks(StringBuilder description, Event e, string pageUrl, string? liveUrl)
+    {
+        description.Append("Details: ").Append(pageUrl).Append('\n');
+        if (e.OnlineUrl is not null)
+        {
+            description.Append("Join online: ").Append(e.OnlineUrl).Append('\n');
+        }
+
+        if (liveUrl is not null)
+        {
+            description.Append("Live coverage: ").Append(liveUrl).Append('\n');
+        }
+    }
+
+    private static DateTime? Max(DateTime? a, DateTime? b) => a is null ? b : b is null ? a : (a > b ? a : b);
+}

@@ -1,0 +1,119 @@
+using LiveHub.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace LiveHub.Calendar;
+
+/// <summary>Subscribable .ics feeds: all events, one tag, one event, one session.</summary>
+public static class FeedEndpoints
+{
+    private static readonly string[] GetAndHead = [HttpMethods.Get, HttpMethods.Head];
+
+    public static void MapFeedEndpoints(this IEndpointRouteBuilder app)
+    {
+        var feeds = app.MapGroup("").WithTags("Calendar feeds");
+        feeds.MapMethods("/calendar.ics", GetAndHead, AllEvents).WithName("AllEventsFeed");
+        feeds.MapMethods("/calendar/tags/{tag}.ics", GetAndHead, TagFeed).WithName("TagFeed");
+        feeds.MapMethods("/events/{slug}.ics", GetAndHead, EventFeed).WithName("EventFeed");
+        feeds.MapMethods("/events/{slug}/sessions/{id}.ics", GetAndHead, SessionFeed).WithName("SessionFeed");
+    }
+
+    private static async Task<IResult> AllEvents(HttpContext http, LiveHubDbContext db, FeedService feeds, PublicUrls urls, CancellationToken cancellationToken)
+    {
+        var baseUrl = urls.BaseUrl(http.Request);
+        var header = new FeedHeader(
+            "LiveHub events",
+            $"Published events on LiveHub and their sessions: the last {feeds.Options.PastDays} days and everything ahead.",
+            PublicUrls.AllEventsFeed(baseUrl),
+            $"{baseUrl}/events");
+        return Result(await feeds.RenderAsync(db, new FeedScope.All(), header, baseUrl, cancellationToken), feeds, download: null);
+    }
+
+    private static async Task<IResult> TagFeed(string tag, HttpContext http, LiveHubDbContext db, FeedService feeds, PublicUrls urls, CancellationToken cancellationToken)
+    {
+        var name = tag.Trim().ToLowerInvariant();
+        if (!await db.Events.AnyAsync(e => e.IsPublished && e.Tags.Contains(name), cancellationToken))
+        {
+            return await db.Events.IgnoreQueryFilters().AnyAsync(e => e.DeletedAtUtc != null && e.Tags.Contains(name), cancellationToken)
+                ? Gone("Feed removed", $"Every event tagged '{name}' has been removed.")
+                : NotFound("Feed not found", $"No published event is tagged '{name}'.");
+        }
+
+        var baseUrl = urls.BaseUrl(http.Request);
+        var header = new FeedHeader(
+            $"LiveHub: #{name}",
+            $"Published events on LiveHub tagged '{name}' and their sessions.",
+            PublicUrls.TagFeed(baseUrl, name),
+            $"{baseUrl}/events?tag={Uri.EscapeDataString(name)}");
+        return Result(await feeds.RenderAsync(db, new FeedScope.Tag(name), header, baseUrl, cancellationToken), feeds, download: null);
+    }
+
+    private static async Task<IResult> EventFeed(
+        string slug, string? download, HttpContext http, LiveHubDbContext db, FeedService feeds, PublicUrls urls, CancellationToken cancellationToken)
+    {
+        var e = await FindEvent(db, slug, cancellationToken);
+        if (e is null || (!e.IsPublished && e.DeletedAtUtc is null))
+        {
+            return NotFound("Event not found", $"There is no published event with the slug '{slug}'.");
+        }
+
+        if (e.DeletedAtUtc is not null)
+        {
+            return Gone("Event removed", $"The event '{slug}' has been removed.");
+        }
+
+        var baseUrl = urls.BaseUrl(http.Request);
+        var header = new FeedHeader(e.Title, e.Summary ?? $"{e.Title} and its sessions, from LiveHub.", PublicUrls.EventFeed(baseUrl, slug), PublicUrls.EventPage(baseUrl, slug));
+        var feed = await feeds.RenderAsync(db, new FeedScope.OneEvent(e.Id), header, baseUrl, cancellationToken);
+        return Result(feed, feeds, download is "1" or "true" ? $"{slug}.ics" : null);
+    }
+
+    private static async Task<IResult> SessionFeed(
+        string slug, string id, string? download, HttpContext http, LiveHubDbContext db, FeedService feeds, PublicUrls urls, CancellationToken cancellationToken)
+    {
+        var e = await FindEvent(db, slug, cancellationToken);
+        if (e is null || (!e.IsPublished && e.DeletedAtUtc is null))
+        {
+            return NotFound("Event not found", $"There is no published event with the slug '{slug}'.");
+        }
+
+        var session = Guid.TryParse(id, out var sessionId)
+            ? await db.Sessions.IgnoreQueryFilters().AsNoTracking().Where(s => s.Id == sessionId && s.EventId == e.Id)
+                .Select(s => new { s.Id, s.Title, s.DeletedAtUtc }).FirstOrDefaultAsync(cancellationToken)
+            : null;
+        if (session is null)
+        {
+            return NotFound("Session not found", $"The event '{slug}' has no session '{id}'.");
+        }
+
+        if (e.DeletedAtUtc is not null || session.DeletedAtUtc is not null)
+        {
+            return Gone("Session removed", e.DeletedAtUtc is not null ? $"The event '{slug}' has been removed." : $"The session '{id}' has been removed.");
+        }
+
+        var baseUrl = urls.BaseUrl(http.Request);
+        var header = new FeedHeader(
+            $"{session.Title} — {e.Title}",
+            $"A session of {e.Title}, from LiveHub.",
+            PublicUrls.SessionFeed(baseUrl, slug, session.Id),
+            $"{PublicUrls.EventPage(baseUrl, slug)}#session-{session.Id:D}");
+        var feed = await feeds.RenderAsync(db, new FeedScope.OneSession(e.Id, session.Id), header, baseUrl, cancellationToken);
+        return Result(feed, feeds, download is "1" or "true" ? $"{slug}-{session.Id:N}.ics" : null);
+    }
+
+    private static Task<EventHead?> FindEvent(LiveHubDbContext db, string slug, CancellationToken cancellationToken) =>
+        db.Events.IgnoreQueryFilters().AsNoTracking().Where(e => e.Slug == slug)
+            .Select(e => new EventHead(e.Id, e.Title, e.Summary, e.IsPublished, e.DeletedAtUtc))
+            .FirstOrDefaultAsync(cancellationToken);
+
+    private static CalendarFeedResult Result(RenderedFeed feed, FeedService feeds, string? download) =>
+        new(feed, feeds.Options.MaxAgeSeconds == 0 ? "no-cache" : $"public, max-age={feeds.Options.MaxAgeSeconds}", download);
+
+    private static ProblemHttpResult NotFound(string title, string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: title, detail: detail);
+
+    private static ProblemHttpResult Gone(string title, string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: title, detail: detail);
+
+    private sealed record EventHead(Guid Id, string Title, string? Summary, bool IsPublished, DateTime? DeletedAtUtc);
+}

@@ -1,0 +1,99 @@
+namespace LiveHub.CrossPosting;
+
+/// <summary>The connected account. The app password and session are never part of any response.</summary>
+public sealed record CrossPostAccountResponse(string Handle, string? Did, DateTimeOffset? ConnectedAt);
+
+public sealed record CrossPostSettingsResponse(
+    CrossPostAccountResponse? Account,
+    string? DefaultHashtags,
+    string? DefaultLanguage,
+    string ServiceUrl,
+    string? PublicBaseUrl,
+    DateTimeOffset? PausedUntil);
+
+public sealed record CrossPostSettingsRequest(string? DefaultHashtags, string? DefaultLanguage);
+
+public sealed record ConnectAccountRequest(string? Handle, string? AppPassword);
+
+public sealed record CrossPostEventResponse(
+    Guid EventId,
+    string Slug,
+    string Title,
+    DateTimeOffset StartsAt,
+    bool Enabled,
+    CrossPostEditMode EditMode,
+    string? Hashtags,
+    string? Language);
+
+public sealed record CrossPostEventRequest(bool? Enabled, CrossPostEditMode? EditMode, string? Hashtags, string? Language);
+
+public sealed record CrossPostItemResponse(
+    Guid Id,
+    Guid StreamId,
+    Guid PostId,
+    int PostSequence,
+    long ChangeSequence,
+    int Part,
+    int PartCount,
+    CrossPostAction Action,
+    CrossPostState State,
+    int Attempts,
+    DateTimeOffset? NextAttemptAt,
+    string? LastError,
+    string? Uri,
+    string? BlueskyUrl,
+    bool Removed,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? CompletedAt,
+    bool CanRetry,
+    bool CanSkip);
+
+/// <summary>One live post's cross-posting: the overall state (the worst of its items) and each Bluesky write.</summary>
+public sealed record CrossPostPostResponse(Guid PostId, int PostSequence, CrossPostState State, string? BlueskyUrl, string? LastError, IReadOnlyList<CrossPostItemResponse> Items);
+
+public sealed record CrossPostStreamResponse(
+    Guid StreamId,
+    bool Enabled,
+    bool Connected,
+    string? ThreadUrl,
+    IReadOnlyList<CrossPostPostResponse> Posts);
+
+public sealed record CrossPostStreamQueue(
+    Guid StreamId,
+    string EventTitle,
+    string? SessionTitle,
+    int Queued,
+    int Sending,
+    int Failed,
+    DateTimeOffset? NextAttemptAt,
+    string? LeaseOwner,
+    DateTimeOffset? LeaseUntil,
+    string? ThreadUrl);
+
+public sealed record RecurringJobResponse(string Key, string? Description, string State, DateTimeOffset? NextFireAt, DateTimeOffset? PreviousFireAt);
+
+public sealed record SchedulerInstanceResponse(string InstanceId, DateTimeOffset? LastCheckIn, TimeSpan? CheckInInterval, string State, bool IsThisInstance);
+
+public sealed record SchedulerResponse(
+    string Name,
+    string InstanceId,
+    string Status,
+    bool Persistent,
+    bool Clustered,
+    string JobStore,
+    int ThreadPoolSize,
+    int JobsExecuted,
+    DateTimeOffset? RunningSince,
+    string Version);
+
+public sealed record CrossPostJobsResponse(
+    IReadOnlyDictionary<string, int> Counts,
+    IReadOnlyList<CrossPostStreamQueue> Streams,
+    IReadOnlyList<CrossPostItemResponse> Scheduled,
+    IReadOnlyList<CrossPostItemResponse> Failed,
+    IReadOnlyList<CrossPostItemResponse> Recent,
+    IReadOnlyList<RecurringJobResponse> Recurring,
+    IReadOnlyList<RecurringJobResponse> PendingTriggers,
+    IReadOnlyList<SchedulerInstanceResponse> Instances,
+    SchedulerResponse? Scheduler,
+    DateTimeOffset? PausedUntil);

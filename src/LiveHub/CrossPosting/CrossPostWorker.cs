@@ -1,0 +1,449 @@
+using System.Text.Json;
+using LiveHub.Bluesky;
+using LiveHub.Bluesky.RichText;
+using LiveHub.Data;
+using LiveHub.Live;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace LiveHub.CrossPosting;
+
+/// <summary>
+/// Sends one stream's outbox rows to Bluesky strictly in order. Callers are serialised twice: by Quartz
+/// (<see cref="CrossPostStreamJob"/> is a non-concurrent job, cluster-wide on PostgreSQL) and by a lease on the
+/// stream's <see cref="CrossPostThread"/> row taken with a conditional UPDATE, so even a misconfigured second
+/// scheduler cannot send one stream's rows twice at once. Every write is idempotent (rkey chosen up front, record
+/// JSON frozen before the first attempt), so resuming after a crash cannot duplicate a post either.
+/// </summary>
+public sealed class CrossPostWorker(
+    IServiceScopeFactory scopes,
+    BlueskyAccount account,
+    CrossPostScheduler scheduler,
+    CrossPostTids tids,
+    DataDirectory data,
+    IOptions<CrossPostingOptions> options,
+    TimeProvider clock,
+    ILogger<CrossPostWorker> logger)
+{
+    private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+
+    public async Task DrainAsync(Guid streamId, CancellationToken cancellationToken)
+    {
+        // A row committed while the previous holder was leaving would wait for the sweep; look once more.
+        for (var round = 0; round < 3; round++)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<LiveHubDbContext>();
+            if (!await TryLeaseAsync(db, streamId, cancellationToken))
+            {
+                return;
+            }
+
+            var finished = false;
+            try
+            {
+                finished = await DrainLeasedAsync(db, streamId, cancellationToken);
+            }
+            finally
+            {
+                await db.Set<CrossPostThread>().Where(t => t.StreamId == streamId && t.LeaseOwner == _owner)
+                    .ExecuteUpdateAsync(s => s.SetProperty(t => t.LeaseOwner, (string?)null).SetProperty(t => t.LeaseUntilUtc, (DateTime?)null), CancellationToken.None);
+            }
+
+            if (!finished)
+            {
+                return;
+            }
+
+            var now = Now;
+            if (!await db.Set<CrossPostItem>().AnyAsync(i => i.StreamId == streamId
+                    && (i.State == CrossPostState.Queued || i.State == CrossPostState.Sending) && i.NextAttemptAtUtc <= now, cancellationToken))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Triggers every stream that has due rows and no live worker.</summary>
+    public async Task SweepAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LiveHubDbContext>();
+        var now = Now;
+        var busy = db.Set<CrossPostThread>().Where(t => t.LeaseUntilUtc != null && t.LeaseUntilUtc > now).Select(t => t.StreamId);
+        var streams = await db.Set<CrossPostItem>()
+            .Where(i => (i.State == CrossPostState.Queued || i.State == CrossPostState.Sending) && i.NextAttemptAtUtc <= now && !busy.Contains(i.StreamId))
+            .Select(i => i.StreamId).Distinct().ToListAsync(cancellationToken);
+        foreach (var streamId in streams)
+        {
+            await scheduler.KickAsync(streamId, cancellationToken);
+        }
+    }
+
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    private CrossPostingOptions Options => options.Value;
+
+    private async Task<bool> TryLeaseAsync(LiveHubDbContext db, Guid streamId, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var until = now + Options.LeaseDuration;
+        var taken = await db.Set<CrossPostThread>()
+            .Where(t => t.StreamId == streamId && (t.LeaseOwner == null || t.LeaseUntilUtc == null || t.LeaseUntilUtc < now || t.LeaseOwner == _owner))
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.LeaseOwner, _owner).SetProperty(t => t.LeaseUntilUtc, until), cancellationToken);
+        if (taken == 1)
+        {
+            return true;
+        }
+
+        if (await db.Set<CrossPostThread>().AnyAsync(t => t.StreamId == streamId, cancellationToken))
+        {
+            return false; // another worker holds it and looks again before it lets go
+        }
+
+        try
+        {
+            db.Set<CrossPostThread>().Add(new CrossPostThread { StreamId = streamId, LeaseOwner = _owner, LeaseUntilUtc = until, UpdatedAtUtc = now });
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch (DbUpdateException)
+        {
+            return false;
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    /// <summary>True when the stream has nothing due any more; false when it stopped early (lease lost, waiting).</summary>
+    private async Task<bool> DrainLeasedAsync(LiveHubDbContext db, Guid streamId, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            db.ChangeTracker.Clear();
+            var now = Now;
+            var until = now + Options.LeaseDuration;
+            if (await db.Set<CrossPostThread>().Where(t => t.StreamId == streamId && t.LeaseOwner == _owner)
+                    .ExecuteUpdateAsync(s => s.SetProperty(t => t.LeaseUntilUtc, until), cancellationToken) == 0)
+            {
+                logger.LogWarning("Lost the cross-posting lease of stream {StreamId}; stopping.", streamId);
+                return false;
+            }
+
+            var head = await db.Set<CrossPostItem>().AsNoTracking()
+                .Where(i => i.StreamId == streamId && (i.State == CrossPostState.Queued || i.State == CrossPostState.Sending))
+                .OrderBy(i => i.ChangeSequence).ThenBy(i => i.Part)
+                .Select(i => new { i.Id, i.NextAttemptAtUtc })
+                .FirstOrDefaultAsync(cancellationToken);
+            if (head is null)
+            {
+                return true;
+            }
+
+            var pausedUntil = await db.Set<CrossPostAccount>().Select(a => a.PausedUntilUtc).FirstOrDefaultAsync(cancellationToken);
+            var due = pausedUntil is { } paused && paused > head.NextAttemptAtUtc ? paused : head.NextAttemptAtUtc;
+            if (due > now)
+            {
+                await scheduler.ScheduleAsync(streamId, new DateTimeOffset(due, TimeSpan.Zero), cancellationToken);
+                return false;
+            }
+
+            // Claim: only a row still waiting (or left sending by a crashed holder of this lease) is taken.
+            if (await db.Set<CrossPostItem>().Where(i => i.Id == head.Id && (i.State == CrossPostState.Queued || i.State == CrossPostState.Sending))
+                    .ExecuteUpdateAsync(s => s.SetProperty(i => i.State, CrossPostState.Sending)
+                        .SetProperty(i => i.Attempts, i => i.Attempts + 1)
+                        .SetProperty(i => i.UpdatedAtUtc, now), cancellationToken) == 0)
+            {
+                continue;
+            }
+
+            var row = await db.Set<CrossPostItem>().FirstAsync(i => i.Id == head.Id, cancellationToken);
+            var connection = await account.GetAsync(cancellationToken);
+            if (connection is null)
+            {
+                await ParkAsync(db, row, CrossPostEnqueuer.NoAccountReason, clearRecord: row.RecordJson is null, cancellationToken);
+                continue;
+            }
+
+            await ProcessAsync(db, row, connection, cancellationToken);
+        }
+    }
+
+    private async Task ProcessAsync(LiveHubDbContext db, CrossPostItem row, BlueskyAccount.Connection connection, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (row.Action == CrossPostAction.Delete)
+            {
+                await DeleteAsync(db, row, connection.Client, cancellationToken);
+            }
+            else
+            {
+                await PublishAsync(db, row, connection, cancellationToken);
+            }
+        }
+        catch (XrpcException ex) when (ex.IsRetryable && !cancellationToken.IsCancellationRequested)
+        {
+            await RetryLaterAsync(db, row, ex.Message, ex.StatusCode == 429 ? ex.RetryAfter ?? ex.RateLimit?.SuggestedDelay(clock.GetUtcNow()) : ex.RetryAfter, ex.StatusCode == 429, cancellationToken);
+        }
+        catch (XrpcException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A 4xx answer means the PDS did not write the record: a retry may rebuild it from scratch.
+            var notWritten = ex.StatusCode is >= 400 and < 500 && !ex.IsAmbiguous;
+            var reason = ex.RequiresAttention ? $"The Bluesky account needs attention (reconnect it in Settings): {ex.Message}" : ex.Message;
+            await ParkAsync(db, row, reason, clearRecord: notWritten, cancellationToken);
+        }
+        catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            await RetryLaterAsync(db, row, ex.Message, null, false, cancellationToken);
+        }
+        catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning(ex, "Cross-post {ItemId} cannot be sent.", row.Id);
+            await ParkAsync(db, row, ex.Message, clearRecord: row.RecordJson is null, cancellationToken);
+        }
+    }
+
+    private async Task PublishAsync(LiveHubDbContext db, CrossPostItem row, BlueskyAccount.Connection connection, CancellationToken cancellationToken)
+    {
+        var thread = await db.Set<CrossPostThread>().FirstAsync(t => t.StreamId == row.StreamId, cancellationToken);
+        if (row.RecordJson is null)
+        {
+            var post = await db.LivePosts.AsNoTracking().Include(p => p.Images).FirstOrDefaultAsync(p => p.Id == row.PostId, cancellationToken);
+            if (post is null || post.DeletedAtUtc is not null)
+            {
+                await SkipAsync(db, row, "The live post was deleted before it was cross-posted.", cancellationToken);
+                return;
+            }
+
+            var record = await BuildRecordAsync(db, row, post, thread, connection, cancellationToken);
+            row.Rkey ??= tids.Next();
+            row.RecordJson = connection.Client.Feed.PreparePost(record, row.Rkey).Json;
+            row.UpdatedAtUtc = Now;
+            // Frozen before the first write: every retry, here or after a restart, sends these exact bytes.
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        var result = await connection.Client.Feed.PublishAsync(new PreparedRecord(PostRecord.Collection, row.Rkey!, row.RecordJson), cancellationToken);
+        var now = Now;
+        row.Uri = result.Uri;
+        row.Cid = result.Cid;
+        row.State = CrossPostState.Posted;
+        row.LastError = null;
+        row.CompletedAtUtc = now;
+        row.UpdatedAtUtc = now;
+
+        var parent = ReplyParentUri(row.RecordJson);
+        if (parent is null && thread.RootUri is null)
+        {
+            (thread.RootUri, thread.RootCid, thread.LastUri, thread.LastCid) = (result.Uri, result.Cid, result.Uri, result.Cid);
+        }
+        else if (parent is not null && parent == (thread.LastUri ?? thread.RootUri))
+        {
+            // Only a post that replied to the current end of the thread becomes its new end (a late retry does not).
+            (thread.LastUri, thread.LastCid) = (result.Uri, result.Cid);
+        }
+
+        thread.UpdatedAtUtc = now;
+        await db.SaveChangesAsync(cancellationToken);
+        await SlowDownIfExhaustedAsync(db, connection.Client, cancellationToken);
+    }
+
+    private async Task<PostRecord> BuildRecordAsync(LiveHubDbContext db, CrossPostItem row, LivePost post, CrossPostThread thread,
+        BlueskyAccount.Connection connection, CancellationToken cancellationToken)
+    {
+        var stream = await db.LiveStreams.AsNoTracking().Include(s => s.Event).Include(s => s.Session)
+            .FirstOrDefaultAsync(s => s.Id == row.StreamId, cancellationToken);
+        var settings = stream is null ? null
+            : await db.Set<CrossPostEventSettings>().AsNoTracking().FirstOrDefaultAsync(s => s.EventId == stream.EventId, cancellationToken);
+        var language = settings?.Language ?? await db.Set<CrossPostAccount>().Select(a => a.DefaultLanguage).FirstOrDefaultAsync(cancellationToken);
+
+        ReplyRef? reply = thread.RootUri is null
+            ? null
+            : new ReplyRef(new StrongRef(thread.RootUri, thread.RootCid!), new StrongRef(thread.LastUri ?? thread.RootUri, thread.LastCid ?? thread.RootCid!));
+
+        PostEmbed? embed = null;
+        var images = post.Images.OrderBy(i => i.Position).Take(ImagesEmbed.MaxImages).ToList();
+        if (row.Action == CrossPostAction.Post && row.Part == 0 && images.Count > 0)
+        {
+            var embedded = new List<EmbeddedImage>();
+            foreach (var image in images)
+            {
+                var bytes = await File.ReadAllBytesAsync(Path.Combine(LiveImageEndpoints.MediaFolder(data), image.FileName), cancellationToken);
+                var blob = await connection.Client.Repo.UploadBlobAsync(bytes, image.ContentType, cancellationToken);
+                embedded.Add(new EmbeddedImage(blob, image.AltText, image.Width > 0 && image.Height > 0 ? new AspectRatio(image.Width, image.Height) : null));
+            }
+
+            embed = new ImagesEmbed(embedded);
+        }
+        else if (reply is null && stream?.Event is { } e && Options.PublicBaseUrl is { } baseUrl)
+        {
+            embed = LinkCard(baseUrl, e, stream.Session);
+        }
+
+        return new PostRecord
+        {
+            Text = row.Text ?? "",
+            CreatedAt = clock.GetUtcNow(),
+            Langs = string.IsNullOrWhiteSpace(language) ? null : [language],
+            Facets = await FacetBuilder.BuildAsync(row.Text ?? "", connection.Handles, cancellationToken),
+            Reply = reply,
+            Embed = embed,
+        };
+    }
+
+    /// <summary>The card for the live page, from our own data: no remote fetch, no thumbnail.</summary>
+    internal static ExternalEmbed LinkCard(Uri baseUrl, Events.Event e, Events.Session? session)
+    {
+        var root = baseUrl.ToString().TrimEnd('/');
+        var url = session is null ? $"{root}/live/{e.Slug}" : $"{root}/live/{e.Slug}/sessions/{session.Id}";
+        var title = session is null ? $"Live: {e.Title}" : $"Live: {session.Title}";
+        var description = session is null ? e.Summary ?? $"Live coverage of {e.Title}" : $"{e.Title}" + (session.Room is { } room ? $" \u00B7 {room}" : "");
+        return new ExternalEmbed(url, title, description.Length > 300 ? description[..297] + "..." : description);
+    }
+
+    private async Task DeleteAsync(LiveHubDbContext db, CrossPostItem row, BlueskyClient client, CancellationToken cancellationToken)
+    {
+        var targets = await db.Set<CrossPostItem>()
+            .Where(i => i.PostId == row.PostId && i.Action != CrossPostAction.Delete && i.RemovedAtUtc == null && i.ChangeSequence < row.ChangeSequence
+                && i.Rkey != null && (i.State == CrossPostState.Posted || i.RecordJson != null))
+            .OrderBy(i => i.ChangeSequence).ThenBy(i => i.Part).ToListAsync(cancellationToken);
+        var removed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var target in targets)
+        {
+            await client.Feed.DeletePostAsync(target.Rkey!, cancellationToken);
+            target.RemovedAtUtc = Now;
+            target.UpdatedAtUtc = Now;
+            if (target.State != CrossPostState.Posted)
+            {
+                target.State = CrossPostState.Skipped;
+                target.LastError = "Deleted: the live post was deleted or replaced.";
+            }
+
+            if (target.Uri is not null)
+            {
+                removed.Add(target.Uri);
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        var thread = await db.Set<CrossPostThread>().FirstAsync(t => t.StreamId == row.StreamId, cancellationToken);
+        var lastGone = thread.LastUri is not null && removed.Contains(thread.LastUri);
+        if (lastGone || (thread.RootUri is not null && removed.Contains(thread.RootUri)))
+        {
+            var remaining = await db.Set<CrossPostItem>()
+                .Where(i => i.StreamId == row.StreamId && i.State == CrossPostState.Posted && i.Action != CrossPostAction.Delete && i.RemovedAtUtc == null && i.Uri != null)
+                .OrderByDescending(i => i.ChangeSequence).ThenByDescending(i => i.Part)
+                .Select(i => new { i.Uri, i.Cid }).FirstOrDefaultAsync(cancellationToken);
+            if (remaining is null)
+            {
+                // Nothing of the thread is left: the next post starts a new one, with the card.
+                (thread.RootUri, thread.RootCid, thread.LastUri, thread.LastCid) = (null, null, null, null);
+            }
+            else if (lastGone)
+            {
+                (thread.LastUri, thread.LastCid) = (remaining.Uri, remaining.Cid);
+            }
+
+            thread.UpdatedAtUtc = Now;
+        }
+
+        row.State = CrossPostState.Posted;
+        row.LastError = null;
+        row.CompletedAtUtc = Now;
+        row.UpdatedAtUtc = Now;
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private async Task RetryLaterAsync(LiveHubDbContext db, CrossPostItem row, string reason, TimeSpan? retryAfter, bool rateLimited, CancellationToken cancellationToken)
+    {
+        if (row.Attempts >= Options.MaxAttempts)
+        {
+            await ParkAsync(db, row, $"Gave up after {row.Attempts} attempts: {reason}", clearRecord: false, cancellationToken);
+            return;
+        }
+
+        var now = Now;
+        var delay = Backoff(row.Attempts, retryAfter);
+        row.State = CrossPostState.Queued;
+        row.NextAttemptAtUtc = now + delay;
+        row.LastError = Truncate($"Attempt {row.Attempts} failed, retrying: {reason}");
+        row.UpdatedAtUtc = now;
+        await db.SaveChangesAsync(cancellationToken);
+        if (rateLimited && retryAfter is { } wait)
+        {
+            // The limit is the account's: every stream waits, on every instance.
+            var until = now + wait;
+            await db.Set<CrossPostAccount>().Where(a => a.PausedUntilUtc == null || a.PausedUntilUtc < until)
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.PausedUntilUtc, until), cancellationToken);
+        }
+
+        logger.LogInformation("Cross-post {ItemId} of stream {StreamId} failed (attempt {Attempt}); retrying in {Delay}: {Reason}",
+            row.Id, row.StreamId, row.Attempts, delay, reason);
+    }
+
+    /// <summary>Full-jitter exponential backoff; a server-given wait is a floor, with a little jitter on top.</summary>
+    internal TimeSpan Backoff(int attempts, TimeSpan? retryAfter)
+    {
+        var baseDelay = Options.RetryBaseDelay;
+        var ceiling = TimeSpan.FromTicks((long)Math.Min(Options.RetryMaxDelay.Ticks, baseDelay.Ticks * Math.Pow(2, Math.Min(attempts - 1, 40))));
+        var jittered = TimeSpan.FromTicks((long)(ceiling.Ticks * Random.Shared.NextDouble()));
+        if (jittered < baseDelay / 10)
+        {
+            jittered = baseDelay / 10;
+        }
+
+        return retryAfter is { } wait && wait > TimeSpan.Zero
+            ? wait + TimeSpan.FromTicks((long)(baseDelay.Ticks * Random.Shared.NextDouble()))
+            : jittered;
+    }
+
+    private async Task SlowDownIfExhaustedAsync(LiveHubDbContext db, BlueskyClient client, CancellationToken cancellationToken)
+    {
+        if (client.LastRateLimit is { Remaining: 0, Reset: { } reset } && reset > clock.GetUtcNow())
+        {
+            var until = reset.UtcDateTime;
+            await db.Set<CrossPostAccount>().Where(a => a.PausedUntilUtc == null || a.PausedUntilUtc < until)
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.PausedUntilUtc, until), cancellationToken);
+        }
+    }
+
+    private async Task ParkAsync(LiveHubDbContext db, CrossPostItem row, string reason, bool clearRecord, CancellationToken cancellationToken)
+    {
+        row.State = CrossPostState.Failed;
+        row.LastError = Truncate(reason);
+        row.UpdatedAtUtc = Now;
+        if (clearRecord && row.Action != CrossPostAction.Delete)
+        {
+            // Certainly not written: a retry builds the record afresh (new key, current thread end).
+            row.RecordJson = null;
+            row.Rkey = tids.Next();
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        logger.LogWarning("Cross-post {ItemId} of stream {StreamId} failed for good: {Reason}", row.Id, row.StreamId, reason);
+    }
+
+    private async Task SkipAsync(LiveHubDbContext db, CrossPostItem row, string reason, CancellationToken cancellationToken)
+    {
+        row.State = CrossPostState.Skipped;
+        row.LastError = reason;
+        row.CompletedAtUtc = Now;
+        row.UpdatedAtUtc = Now;
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private static string? ReplyParentUri(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.TryGetProperty("reply", out var reply) && reply.TryGetProperty("parent", out var parent)
+            ? parent.GetProperty("uri").GetString()
+            : null;
+    }
+
+    private static string Truncate(string value) => value.Length <= CrossPostLimits.Error ? value : value[..(CrossPostLimits.Error - 1)] + "\u2026";
+}

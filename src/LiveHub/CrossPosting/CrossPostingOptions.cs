@@ -1,0 +1,69 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace LiveHub.CrossPosting;
+
+/// <summary>Settings of the Bluesky cross-poster (section <c>CrossPosting</c>).</summary>
+public sealed class CrossPostingOptions : IValidatableObject
+{
+    public const string Section = "CrossPosting";
+
+    /// <summary>Entryway for createSession (tests point it at the fake PDS).</summary>
+    [Required]
+    public Uri ServiceUrl { get; set; } = new("https://bsky.social");
+
+    /// <summary>PLC directory for resolving did:plc documents.</summary>
+    [Required]
+    public Uri PlcDirectoryUrl { get; set; } = new("https://plc.directory");
+
+    /// <summary>
+    /// The hub's public address (e.g. https://live.example.org), used for the link card of each thread's first
+    /// post. Without it threads start without a card: a worker has no request to take the host from.
+    /// </summary>
+    public Uri? PublicBaseUrl { get; set; }
+
+    /// <summary>First retry delay; later ones double (full jitter) up to <see cref="RetryMaxDelay"/>.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Attempts before a transiently failing row is parked as failed (a human can retry it).</summary>
+    [Range(1, 1000)]
+    public int MaxAttempts { get; set; } = 12;
+
+    /// <summary>How often the recurring sweep re-triggers streams with due rows (after a crash, say).</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a stream's worker lease lasts; renewed before every write.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Streams drained at once by one instance (Quartz thread pool size).</summary>
+    [Range(1, 100)]
+    public int MaxConcurrentStreams { get; set; } = 10;
+
+    /// <summary>How often a clustered (PostgreSQL) scheduler checks in; failed instances' work is recovered after that.</summary>
+    public TimeSpan ClusterCheckinInterval { get; set; } = TimeSpan.FromSeconds(7.5);
+
+    /// <summary>
+    /// Quartz's SQLite store. Empty: <c>quartz.db</c> in the data folder, beside (not in) the app database so
+    /// the scheduler's polling never waits on the app's write transactions.
+    /// </summary>
+    public string? SqliteJobStoreConnectionString { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (RetryBaseDelay <= TimeSpan.Zero || RetryMaxDelay < RetryBaseDelay)
+        {
+            yield return new ValidationResult("CrossPosting:RetryBaseDelay must be positive and at most RetryMaxDelay.");
+        }
+
+        if (SweepInterval <= TimeSpan.Zero || LeaseDuration <= TimeSpan.FromSeconds(1) || ClusterCheckinInterval <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult("CrossPosting:SweepInterval, LeaseDuration and ClusterCheckinInterval must be positive.");
+        }
+
+        if (PublicBaseUrl is { } url && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp)))
+        {
+            yield return new ValidationResult("CrossPosting:PublicBaseUrl must be an absolute http(s) URL.");
+        }
+    }
+}

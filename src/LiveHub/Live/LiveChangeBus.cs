@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Threading.Channels;
+using LiveHub.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace LiveHub.Live;
+
+/// <summary>A committed change: stream and change number.</summary>
+public readonly record struct LiveChangeNotice(Guid StreamId, long Change);
+
+/// <summary>
+/// Carries "stream S has committed change N" to every LiveHub instance, including this one. The
+/// relay on each instance then reads the changes from the database and pushes them to its own
+/// SignalR clients, so the database stays the single source of truth.
+/// </summary>
+public interface ILiveChangeBus
+{
+    /// <summary>Called inside the change's transaction, just before commit.</summary>
+    Task BeforeCommitAsync(LiveHubDbContext db, Guid streamId, long change, CancellationToken cancellationToken);
+
+    /// <summary>Called once the change is committed.</summary>
+    void AfterCommit(Guid streamId, long change);
+
+    /// <summary>Notices for this instance to relay, in commit order.</summary>
+    IAsyncEnumerable<LiveChangeNotice> ReadAllAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>One instance (SQLite): notices go straight from the writer to the relay.</summary>
+internal sealed class InProcessLiveChangeBus : ILiveChangeBus
+{
+    private readonly Channel<LiveChangeNotice> _notices = Channel.CreateUnbounded<LiveChangeNotice>(new UnboundedChannelOptions { SingleReader = true });
+
+    public Task BeforeCommitAsync(LiveHubDbContext db, Guid streamId, long change, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public void AfterCommit(Guid streamId, long change) => _notices.Writer.TryWrite(new LiveChangeNotice(streamId, change));
+
+    public IAsyncEnumerable<LiveChangeNotice> ReadAllAsync(CancellationToken cancellationToken) => _notices.Reader.ReadAllAsync(cancellationToken);
+}
+
+/// <summary>
+/// Several instances (PostgreSQL): NOTIFY is sent inside the transaction, so PostgreSQL delivers it
+/// to every listening instance exactly when, and only if, the change commits. Each instance keeps
+/// one connection LISTENing; after it reconnects, the relay re-reads the streams it serves, so a
+/// notice lost while disconnected costs nothing.
+/// </summary>
+internal sealed class PostgresLiveChangeBus(IOptions<DatabaseOptions> options, ILogger<PostgresLiveChangeBus> logger) : ILiveChangeBus
+{
+    public const string Channel = "livehub_live";
+
+    public event Action? Reconnected;
+
+    public Task BeforeCommitAsync(LiveHubDbContext db, Guid streamId, long change, CancellationToken cancellationToken)
+    {
+        var payload = $"{streamId:N}:{change.ToString(CultureInfo.InvariantCulture)}";
+        return db.Database.ExecuteSqlAsync($"SELECT pg_notify({Channel}, {payload})", cancellationToken);
+    }
+
+    public void AfterCommit(Guid streamId, long change)
+    {
+    }
+
+    public async IAsyncEnumerable<LiveChangeNotice> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var notices = System.Threading.Channels.Channel.CreateUnbounded<LiveChangeNotice>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var listening = ListenAsync(notices.Writer, cancellationToken);
+        await foreach (var notice in notices.Reader.ReadAllAsync(cancellationToken))
+        {
+            yield return notice;
+        }
+
+        await listening;
+    }
+
+    private async Task ListenAsync(ChannelWriter<LiveChangeNotice> writer, CancellationToken cancellationToken)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(options.Value.ConnectionString) { KeepAlive = 15, Pooling = false };
+        var everConnected = false;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(builder.ConnectionString);
+                await connection.OpenAsync(cancellationToken);
+                connection.Notification += (_, e) =>
+                {
+                    var parts = e.Payload.Split(':');
+                    if (parts.Length == 2 && Guid.TryParseExact(parts[0], "N", out var stream) && long.TryParse(parts[1], CultureInfo.InvariantCulture, out var change))
+                    {
+                        writer.TryWrite(new LiveChangeNotice(stream, change));
+                    }
+                };
+                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                if (everConnected)
+                {
+                    logger.LogInformation("Live change listener reconnected.");
+                    Reconnected?.Invoke();
+                }
+
+                everConnected = true;
+                while (!cancellationToken.IsCancellationRequested)
+                {
+                    await connection.WaitAsync(cancellationToken);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or System.Net.Sockets.SocketException or IOException or TimeoutException)
+            {
+                logger.LogWarning("Live change listener lost its connection ({Reason}); retrying.", ex.Message);
+                everConnected = true;
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+
+        writer.TryComplete();
+    }
+}

@@ -1,0 +1,40 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using LiveHub.Data;
+using LiveHub.Seeding;
+
+namespace LiveHub.Live;
+
+public static class LiveFeature
+{
+    public static IServiceCollection AddLive(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSignalR(o => o.MaximumReceiveMessageSize = 32 * 1024)
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+        var provider = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>()?.Provider ?? DatabaseProvider.Sqlite;
+        if (provider == DatabaseProvider.Postgres)
+        {
+            services.AddSingleton<ILiveChangeBus, PostgresLiveChangeBus>();
+        }
+        else
+        {
+            services.AddSingleton<ILiveChangeBus, InProcessLiveChangeBus>();
+        }
+
+        services.AddSingleton<LiveSubscriptions>();
+        services.AddHostedService<LiveChangeRelay>();
+        services.AddScoped<LiveCoverage>();
+        services.AddScoped<LiveQueries>();
+        services.AddScoped<ISeedPart, LiveSeedPart>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapLive(this IEndpointRouteBuilder app)
+    {
+        app.MapHub<LiveCoverageHub>("/hubs/live");
+        app.MapLiveEndpoints();
+        app.MapLiveMedia();
+        app.MapLivePages();
+        return app;
+    }
+}

@@ -1,0 +1,114 @@
+using LiveHub.Events;
+
+namespace LiveHub.Live;
+
+public enum LivePostKind
+{
+    Update,
+    Quote,
+    KeyMoment,
+    QuestionsOpen,
+    SessionStarted,
+    SessionEnded,
+}
+
+public enum LivePostFormat
+{
+    /// <summary>Plain text; links, hashtags and mentions are detected and linked.</summary>
+    PlainText,
+
+    /// <summary>A small safe Markdown subset (emphasis, links, lists, quotes, code); raw HTML is never rendered.</summary>
+    Markdown,
+}
+
+/// <summary>
+/// The live coverage of one session, or of an event as a whole (SessionId null). Its two counters
+/// make every change orderable: posts are numbered by <see cref="LastSequence"/>, and every change
+/// to the stream (a post created, edited, deleted, pinned, or the stream started or ended) takes the
+/// next <see cref="LastChange"/>. Clients apply changes by that number, so repeats are harmless and
+/// gaps are visible.
+/// </summary>
+public sealed class LiveStream
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public Guid EventId { get; set; }
+    public Event? Event { get; set; }
+    public Guid? SessionId { get; set; }
+    public Session? Session { get; set; }
+    /// <summary>"event" for the event-wide stream, or "session:{id}"; unique per event.</summary>
+    public required string Key { get; set; }
+    public CoverageState State { get; set; }
+    public DateTime? StartedAtUtc { get; set; }
+    public DateTime? EndedAtUtc { get; set; }
+    public int LastSequence { get; set; }
+    public long LastChange { get; set; }
+    /// <summary>The change number of the last start/end of coverage.</summary>
+    public long StateChange { get; set; }
+    public DateTime CreatedAtUtc { get; set; }
+}
+
+public sealed class LivePost
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public Guid StreamId { get; set; }
+    public LiveStream? Stream { get; set; }
+    /// <summary>1, 2, 3… within the stream, in the order posts were accepted.</summary>
+    public int Sequence { get; set; }
+    /// <summary>The stream change number of this post's latest change.</summary>
+    public long ChangeSequence { get; set; }
+    public LivePostKind Kind { get; set; }
+    public LivePostFormat Format { get; set; }
+    public required string Body { get; set; }
+    public Guid? SpeakerId { get; set; }
+    public Speaker? Speaker { get; set; }
+    public string? LinkUrl { get; set; }
+    public bool IsPinned { get; set; }
+    public bool IsKeyMoment { get; set; }
+    public string? AuthorId { get; set; }
+    public string? AuthorName { get; set; }
+    public DateTime CreatedAtUtc { get; set; }
+    public DateTime? EditedAtUtc { get; set; }
+    public DateTime? DeletedAtUtc { get; set; }
+    public int Version { get; set; }
+    public List<LiveImage> Images { get; set; } = [];
+}
+
+/// <summary>An uploaded image (EXIF removed), stored under the data folder, attached to at most one post.</summary>
+public sealed class LiveImage
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public Guid StreamId { get; set; }
+    public Guid? PostId { get; set; }
+    public int Position { get; set; }
+    public required string ContentType { get; set; }
+    public required string FileName { get; set; }
+    public long Length { get; set; }
+    public int Width { get; set; }
+    public int Height { get; set; }
+    public required string AltText { get; set; }
+    public string? UploadedById { get; set; }
+    public DateTime CreatedAtUtc { get; set; }
+}
+
+/// <summary>Who did what to a stream, and when.</summary>
+public sealed class LiveAuditEntry
+{
+    public long Id { get; set; }
+    public Guid StreamId { get; set; }
+    public Guid? PostId { get; set; }
+    public required string Action { get; set; }
+    public string? ActorId { get; set; }
+    public string? ActorName { get; set; }
+    public DateTime AtUtc { get; set; }
+    public long ChangeSequence { get; set; }
+    public string? Details { get; set; }
+}
+
+public static class LiveLimits
+{
+    public const int Body = 5_000;
+    public const int AltText = 2_000;
+    public const int ImagesPerPost = 4;
+    public const long ImageBytes = 5 * 1024 * 1024;
+    public const int ImagePixels = 40_000_000;
+}

@@ -1,0 +1,201 @@
+using System.Text;
+using System.Text.Json;
+using System.Xml;
+using LiveHub.Data;
+using LiveHub.Events;
+using LiveHub.Live.Pages;
+using LiveHub.Pages;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace LiveHub.Live;
+
+/// <summary>
+/// The attendee page, rendered on the server so it is complete without JavaScript (and crawlable),
+/// with schema.org LiveBlogPosting data; live.js then keeps it current over SignalR. Plus an Atom
+/// feed per stream that carries edits (updated) and deletions (tombstones).
+/// </summary>
+public static class LivePages
+{
+    public static void MapLivePages(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/live/{slug}", (string slug, LiveHubDbContext db, LiveCoverage coverage, LiveQueries queries, CancellationToken ct) =>
+            RenderAsync(slug, null, db, coverage, queries, ct)).ExcludeFromDescription();
+        app.MapGet("/live/{slug}/sessions/{sessionId:guid}", (string slug, Guid sessionId, LiveHubDbContext db, LiveCoverage coverage, LiveQueries queries, CancellationToken ct) =>
+            RenderAsync(slug, sessionId, db, coverage, queries, ct)).ExcludeFromDescription();
+        app.MapGet("/live/{slug}/feed.atom", (string slug, HttpContext http, LiveHubDbContext db, LiveCoverage coverage, LiveQueries queries, CancellationToken ct) =>
+            AtomAsync(slug, null, http, db, coverage, queries, ct)).ExcludeFromDescription();
+        app.MapGet("/live/{slug}/sessions/{sessionId:guid}/feed.atom", (string slug, Guid sessionId, HttpContext http, LiveHubDbContext db, LiveCoverage coverage, LiveQueries queries, CancellationToken ct) =>
+            AtomAsync(slug, sessionId, http, db, coverage, queries, ct)).ExcludeFromDescription();
+    }
+
+    private sealed record Resolved(Event Event, LiveStream Stream, List<LiveStream> All);
+
+    /// <summary>The stream a page shows: the one asked for, else a live session, else whatever has posts.</summary>
+    private static async Task<Resolved?> ResolveAsync(string slug, Guid? sessionId, LiveHubDbContext db, LiveCoverage coverage, CancellationToken cancellationToken)
+    {
+        var e = await db.Events.Include(x => x.Sessions).FirstOrDefaultAsync(x => x.Slug == slug && x.IsPublished, cancellationToken);
+        if (e is null || (sessionId is { } id && e.Sessions.All(s => s.Id != id)))
+        {
+            return null;
+        }
+
+        var streams = new List<LiveStream>();
+        foreach (var session in e.Sessions.OrderBy(s => s.StartsAtUtc).Prepend(null))
+        {
+            var stream = await coverage.GetOrCreateStreamAsync(e, session, cancellationToken);
+            stream.Event = e;
+            stream.Session = session;
+            streams.Add(stream);
+        }
+
+        var chosen = sessionId is { } wanted
+            ? streams.First(s => s.SessionId == wanted)
+            : streams.FirstOrDefault(s => s.State == CoverageState.Live && s.SessionId is not null)
+              ?? streams.FirstOrDefault(s => s.SessionId is null && s.LastSequence > 0)
+              ?? streams.Where(s => s.LastSequence > 0).OrderByDescending(s => s.EndedAtUtc ?? s.StartedAtUtc).FirstOrDefault()
+              ?? streams[0];
+        return new Resolved(e, chosen, streams);
+    }
+
+    private static async Task<RazorComponentResult> RenderAsync(string slug, Guid? sessionId, LiveHubDbContext db, LiveCoverage coverage, LiveQueries queries, CancellationToken cancellationToken)
+    {
+        var resolved = await ResolveAsync(slug, sessionId, db, coverage, cancellationToken);
+        if (resolved is null)
+        {
+            return new RazorComponentResult<NotFoundPage>(new { Message = $"There is no live coverage at '{slug}'." }) { StatusCode = StatusCodes.Status404NotFound };
+        }
+
+        var stream = resolved.Stream;
+        var posts = (await queries.AllPostsAsync(stream.Id, includeDeleted: false, cancellationToken))
+            .Select(p => LiveQueries.ToResponse(p, stream)).Reverse().ToList();
+        var response = LiveQueries.ToResponse(stream);
+        return new RazorComponentResult<LivePage>(new
+        {
+            Stream = response,
+            Streams = (IReadOnlyList<LiveStreamResponse>)[.. resolved.All.Select(LiveQueries.ToResponse)],
+            Posts = (IReadOnlyList<LivePostResponse>)posts,
+            JsonLd = JsonLd(resolved.Event, response, posts),
+        });
+    }
+
+    internal static string JsonLd(Event e, LiveStreamResponse stream, IReadOnlyList<LivePostResponse> posts)
+    {
+        var document = new Dictionary<string, object?>
+        {
+            ["@context"] = "https://schema.org",
+            ["@type"] = "LiveBlogPosting",
+            ["headline"] = $"Live: {stream.Title}",
+            ["url"] = stream.PageUrl,
+            ["coverageStartTime"] = stream.CoverageStartsAt,
+            ["coverageEndTime"] = stream.CoverageEndsAt,
+            ["about"] = new Dictionary<string, object?>
+            {
+                ["@type"] = "Event",
+                ["name"] = e.Title,
+                ["startDate"] = new DateTimeOffset(e.StartsAtUtc, TimeSpan.Zero),
+                ["endDate"] = new DateTimeOffset(e.EndsAtUtc, TimeSpan.Zero),
+                ["location"] = e.VenueName is null
+                    ? new Dictionary<string, object?> { ["@type"] = "VirtualLocation", ["url"] = e.OnlineUrl }
+                    : new Dictionary<string, object?> { ["@type"] = "Place", ["name"] = e.VenueName, ["address"] = e.VenueAddress },
+            },
+            ["liveBlogUpdate"] = posts.Select(p => new Dictionary<string, object?>
+            {
+                ["@type"] = "BlogPosting",
+                ["headline"] = Headline(p.Body ?? ""),
+                ["articleBody"] = p.Body,
+                ["datePublished"] = p.CreatedAt,
+                ["dateModified"] = p.EditedAt ?? p.CreatedAt,
+                ["url"] = p.Permalink,
+            }).ToList(),
+        };
+        // The default encoder escapes <, > and &, so staff text can never close the script element.
+        return JsonSerializer.Serialize(document, JsonSerializerOptions.Web);
+    }
+
+    private static string Headline(string body)
+    {
+        var firstLine = body.Split('\n', 2)[0];
+        return firstLine.Length <= 110 ? firstLine : string.Concat(firstLine.AsSpan(0, 109), "…");
+    }
+
+    private static async Task<IResult> AtomAsync(string slug, Guid? sessionId, HttpContext http, LiveHubDbContext db, LiveCoverage coverage, LiveQueries queries, CancellationToken cancellationToken)
+    {
+        var resolved = await ResolveAsync(slug, sessionId, db, coverage, cancellationToken);
+        if (resolved is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Live stream not found", detail: $"There is no live coverage at '{slug}'.");
+        }
+
+        var stream = resolved.Stream;
+        var posts = await queries.AllPostsAsync(stream.Id, includeDeleted: true, cancellationToken);
+        var baseUrl = $"{http.Request.Scheme}://{http.Request.Host}";
+        return TypedResults.Bytes(Atom(resolved.Event, stream, posts, baseUrl), "application/atom+xml; charset=utf-8");
+    }
+
+    internal static byte[] Atom(Event e, LiveStream stream, IReadOnlyList<LivePost> posts, string baseUrl)
+    {
+        const string atom = "http://www.w3.org/2005/Atom";
+        const string tombstones = "http://purl.org/atompub/tombstones/1.0";
+        var pageUrl = baseUrl + LiveQueries.PageUrl(stream);
+        var updated = posts.Select(p => p.DeletedAtUtc ?? p.EditedAtUtc ?? p.CreatedAtUtc).DefaultIfEmpty(stream.CreatedAtUtc).Max();
+        using var buffer = new MemoryStream();
+        using (var xml = XmlWriter.Create(buffer, new XmlWriterSettings { Indent = true, Encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false) }))
+        {
+            xml.WriteStartElement("feed", atom);
+            xml.WriteAttributeString("xmlns", "at", null, tombstones);
+            xml.WriteElementString("id", atom, $"urn:uuid:{stream.Id}");
+            xml.WriteElementString("title", atom, $"Live: {LiveQueries.StreamTitle(stream)} ({e.Title})");
+            xml.WriteElementString("updated", atom, Rfc3339(updated));
+            WriteLink(xml, atom, "alternate", pageUrl, "text/html");
+            WriteLink(xml, atom, "self", pageUrl + "/feed.atom", "application/atom+xml");
+            foreach (var post in posts.OrderByDescending(p => p.Sequence))
+            {
+                var permalink = $"{pageUrl}#post-{post.Sequence}";
+                if (post.DeletedAtUtc is { } deletedAt)
+                {
+                    xml.WriteStartElement("at", "deleted-entry", tombstones);
+                    xml.WriteAttributeString("ref", $"urn:uuid:{post.Id}");
+                    xml.WriteAttributeString("when", Rfc3339(deletedAt));
+                    WriteLink(xml, atom, "alternate", permalink, "text/html");
+                    xml.WriteEndElement();
+                    continue;
+                }
+
+                xml.WriteStartElement("entry", atom);
+                xml.WriteElementString("id", atom, $"urn:uuid:{post.Id}");
+                xml.WriteElementString("title", atom, Headline(post.Body));
+                xml.WriteElementString("published", atom, Rfc3339(post.CreatedAtUtc));
+                xml.WriteElementString("updated", atom, Rfc3339(post.EditedAtUtc ?? post.CreatedAtUtc));
+                if (post.AuthorName is not null)
+                {
+                    xml.WriteStartElement("author", atom);
+                    xml.WriteElementString("name", atom, post.AuthorName);
+                    xml.WriteEndElement();
+                }
+
+                WriteLink(xml, atom, "alternate", permalink, "text/html");
+                xml.WriteStartElement("content", atom);
+                xml.WriteAttributeString("type", "html");
+                xml.WriteString(PostRenderer.ToHtml(post.Body, post.Format));
+                xml.WriteEndElement();
+                xml.WriteEndElement();
+            }
+
+            xml.WriteEndElement();
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static void WriteLink(XmlWriter xml, string ns, string rel, string href, string type)
+    {
+        xml.WriteStartElement("link", ns);
+        xml.WriteAttributeString("rel", rel);
+        xml.WriteAttributeString("href", href);
+        xml.WriteAttributeString("type", type);
+        xml.WriteEndElement();
+    }
+
+    private static string Rfc3339(DateTime utc) => DateTime.SpecifyKind(utc, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,48 @@
+using LiveHub.Data;
+using LiveHub.Events;
+using LiveHub.Problems;
+using Microsoft.EntityFrameworkCore;
+
+namespace LiveHub.Live;
+
+public sealed record ValidLivePost(LivePostKind Kind, LivePostFormat Format, string Body, Guid? SpeakerId, string? LinkUrl);
+
+public static class LivePostValidation
+{
+    public static async Task<ValidLivePost?> ValidateAsync(LivePostRequest request, LiveHubDbContext db, ValidationErrors errors, CancellationToken cancellationToken)
+    {
+        var kind = request.Kind ?? LivePostKind.Update;
+        if (kind is LivePostKind.SessionStarted or LivePostKind.SessionEnded)
+        {
+            errors.Add("kind", "session started/ended markers are posted by starting or ending coverage.");
+        }
+
+        var format = request.Format ?? LivePostFormat.PlainText;
+        var body = EventValidation.CleanMultiline(request.Body);
+        if (body is null && (request.ImageIds is null || request.ImageIds.Count == 0))
+        {
+            errors.Add("body", "is required (a post needs text or at least one image).");
+        }
+
+        errors.MaxLength("body", body, LiveLimits.Body);
+        if (body is not null && format == LivePostFormat.Markdown && !PostRenderer.HasOnlySafeLinks(body, out var unsafeUrl))
+        {
+            errors.Add("body", $"links must be http://, https:// or mailto: ('{unsafeUrl}' is not).");
+        }
+
+        var linkUrl = EventValidation.Clean(request.LinkUrl);
+        errors.HttpUrl("linkUrl", linkUrl, EventLimits.Url);
+
+        if (kind == LivePostKind.Quote && request.SpeakerId is null)
+        {
+            errors.Add("speakerId", "a quote needs the speaker who said it.");
+        }
+
+        if (request.SpeakerId is { } speakerId && !await db.Speakers.AnyAsync(s => s.Id == speakerId, cancellationToken))
+        {
+            errors.Add("speakerId", $"no speaker has the id {speakerId}.");
+        }
+
+        return errors.HasErrors ? null : new ValidLivePost(kind, format, body ?? "", request.SpeakerId, linkUrl);
+    }
+}

@@ -1,0 +1,96 @@
+// Speakers: list, add, edit, delete.
+import { announce, del, describeFailure, get, h, post, put, requireStaff, submitting, text } from "./api.js";
+
+const form = document.getElementById("speaker-form");
+const pageStatus = document.getElementById("page-status");
+let editingId = null;
+
+function resetForm() {
+    editingId = null;
+    form.reset();
+    document.getElementById("speaker-form-heading").textContent = "Add a speaker";
+    document.getElementById("save-speaker").textContent = "Add speaker";
+    document.getElementById("cancel-speaker-edit").hidden = true;
+}
+
+function edit(speaker) {
+    editingId = speaker.id;
+    const f = form.elements;
+    f.name.value = speaker.name;
+    f.role.value = speaker.role ?? "";
+    f.affiliation.value = speaker.affiliation ?? "";
+    f.blueskyHandle.value = speaker.blueskyHandle ?? "";
+    f.bio.value = speaker.bio ?? "";
+    document.getElementById("speaker-form-heading").textContent = `Edit speaker: ${speaker.name}`;
+    document.getElementById("save-speaker").textContent = "Save speaker";
+    document.getElementById("cancel-speaker-edit").hidden = false;
+    form.scrollIntoView({ block: "start" });
+    f.name.focus();
+}
+
+async function remove(speaker) {
+    if (!confirm(`Delete ${speaker.name}? Sessions keep their other speakers; a session they chair loses its chair.`)) {
+        return;
+    }
+    try {
+        await del(`/api/speakers/${speaker.id}`);
+        if (editingId === speaker.id) {
+            resetForm();
+        }
+        await load();
+        announce(pageStatus, `Deleted ${speaker.name}.`);
+    } catch (error) {
+        announce(pageStatus, describeFailure(error), { error: true });
+    }
+}
+
+function row(speaker) {
+    return h("tr", { id: `speaker-${speaker.id}` },
+        h("td", { "data-label": "Name" }, h("span", { class: "row-title" }, speaker.name)),
+        h("td", { "data-label": "Role" }, h("span", {}, [speaker.role, speaker.affiliation].filter(Boolean).join(", "))),
+        h("td", { "data-label": "Bluesky" }, h("span", {}, speaker.blueskyHandle ? `@${speaker.blueskyHandle}` : "")),
+        h("td", { class: "cell-actions" },
+            h("button", { type: "button", class: "button-small button-secondary", "aria-label": `Edit ${speaker.name}`, onclick: () => edit(speaker) }, "Edit"),
+            h("button", { type: "button", class: "button-small button-danger", "aria-label": `Delete ${speaker.name}`, onclick: () => remove(speaker) }, "Delete")));
+}
+
+async function load() {
+    const speakers = await get("/api/speakers");
+    document.getElementById("speakers-body").replaceChildren(...speakers.map(row));
+    document.getElementById("speakers-table").hidden = speakers.length === 0;
+    document.getElementById("no-speakers").hidden = speakers.length > 0;
+}
+
+form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    announce(pageStatus, "");
+    await submitting(form, async () => {
+        const body = {
+            name: text(form, "name"),
+            role: text(form, "role"),
+            affiliation: text(form, "affiliation"),
+            blueskyHandle: text(form, "blueskyHandle"),
+            bio: text(form, "bio"),
+        };
+        const saved = editingId ? await put(`/api/speakers/${editingId}`, body) : await post("/api/speakers", body);
+        const verb = editingId ? "Saved" : "Added";
+        resetForm();
+        await load();
+        announce(pageStatus, `${verb} ${saved.name}.`);
+        form.elements.name.focus();
+    });
+});
+
+document.getElementById("cancel-speaker-edit").addEventListener("click", () => {
+    resetForm();
+    form.elements.name.focus();
+});
+
+try {
+    await requireStaff();
+    await load();
+} catch (error) {
+    announce(pageStatus, describeFailure(error), { error: true });
+} finally {
+    document.getElementById("loading").hidden = true;
+}
