@@ -1,0 +1,142 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using LiveHub.Tests.Infrastructure;
+
+namespace LiveHub.Tests.Live;
+
+public abstract class LivePostsApiTests(LiveHubApp app)
+{
+    // 1×1 PNG with a tEXt chunk (metadata that must be stripped).
+    private static readonly byte[] PngWithText = Convert.FromBase64String(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAAE3RFWHRDb21tZW50AHNlY3JldCBnZW8hGT5cCgAAAA1JREFUeJxj+M/A8B8ABQAB/4mZPR0AAAAASUVORK5CYII=");
+
+    private static async Task<HttpResponseMessage> UploadAsync(LiveScenario live, byte[] bytes, string? altText, string fileName = "photo.png", string contentType = "image/png")
+    {
+        using var form = new MultipartFormDataContent();
+        var file = new ByteArrayContent(bytes);
+        file.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        form.Add(file, "file", fileName);
+        if (altText is not null)
+        {
+            form.Add(new StringContent(altText), "altText");
+        }
+
+        return await live.Editor.PostAsync($"/api/streams/{live.StreamId}/images", form);
+    }
+
+    [Fact]
+    public async Task Html_in_a_post_is_rendered_inert_and_links_hashtags_mentions_are_linked()
+    {
+        var live = await LiveTestSupport.LiveSessionAsync(app);
+        var post = await live.PostAsync("<script>alert('x')</script> see https://example.org/a?b=1. #PlaceLeadership @lpiphub.bsky.social");
+        var html = post.GetProperty("html").GetString()!;
+        Assert.DoesNotContain("<script>", html, StringComparison.Ordinal);
+        Assert.Contains("&lt;script&gt;", html, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"https://example.org/a?b=1\" rel=\"nofollow noopener ugc\">https://example.org/a?b=1</a>.", html, StringComparison.Ordinal);
+        Assert.Contains("href=\"https://bsky.app/hashtag/PlaceLeadership\"", html, StringComparison.Ordinal);
+        Assert.Contains("href=\"https://bsky.app/profile/lpiphub.bsky.social\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Markdown_subset_renders_without_raw_html_and_refuses_script_links()
+    {
+        var live = await LiveTestSupport.LiveSessionAsync(app);
+        var response = await live.Editor.PostAsJsonAsync($"/api/streams/{live.StreamId}/posts", new { body = "**Key point** with <b onclick=x>html</b> and [report](https://example.org/r)", format = "markdown" });
+        var post = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var html = post.GetProperty("html").GetString()!;
+        Assert.Contains("<strong>Key point</strong>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<b onclick", html, StringComparison.Ordinal);
+        Assert.Contains("&lt;b onclick=x&gt;", html, StringComparison.Ordinal);
+        Assert.Contains("href=\"https://example.org/r\"", html, StringComparison.Ordinal);
+
+        var script = await live.Editor.PostAsJsonAsync($"/api/streams/{live.StreamId}/posts", new { body = "[click](javascript:alert(1))", format = "markdown" });
+        await script.AssertProblemAsync(HttpStatusCode.BadRequest, "body");
+    }
+
+    public static TheoryData<string, string> InvalidPosts => new()
+    {
+        { """{"body":""}""", "body" },
+        { """{"body":"   \n  "}""", "body" },
+        { $$"""{"body":"{{new string('x', 5001)}}"}""", "body" },
+        { """{"body":"x","kind":"quote"}""", "speakerId" },
+        { """{"body":"x","kind":"quote","speakerId":"00000000-0000-0000-0000-000000000001"}""", "speakerId" },
+        { """{"body":"x","kind":"sessionStarted"}""", "kind" },
+        { """{"body":"x","kind":"shout"}""", "$.kind" },
+        { """{"body":"x","linkUrl":"javascript:alert(1)"}""", "linkUrl" },
+        { """{"body":"x","imageIds":["00000000-0000-0000-0000-000000000001"]}""", "imageIds[0]" },
+        { """{"body":"x","format":"html"}""", "$.format" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidPosts))]
+    public async Task Invalid_posts_are_refused_with_the_field(string json, string field)
+    {
+        var live = await LiveTestSupport.LiveSessionAsync(app);
+        var response = await live.Editor.PostAsync($"/api/streams/{live.StreamId}/posts", new StringContent(json, Encoding.UTF8, "application/json"));
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, field);
+    }
+
+    [Fact]
+    public async Task Posting_to_an_ended_or_unknown_stream_and_editing_another_streams_post_are_refused()
+    {
+        var live = await LiveTestSupport.LiveSessionAsync(app);
+        var other = await LiveTestSupport.LiveSessionAsync(app);
+        var post = await live.PostAsync("Mine");
+
+        var crossEdit = await other.Editor.PutAsJsonAsync($"/api/streams/{other.StreamId}/posts/{post.GetProperty("id").GetGuid()}", new { body = "Hijacked" });
+        await crossEdit.AssertProblemAsync(HttpStatusCode.NotFound);
+
+        var unknown = await live.Editor.PostAsJsonAsync($"/api/streams/{Guid.NewGuid()}/posts", new { body = "Lost" });
+        await unknown.AssertProblemAsync(HttpStatusCode.NotFound);
+
+        (await live.Editor.PostAsync($"/api/events/{live.Slug}/sessions/{live.SessionId}/coverage/end", null)).EnsureSuccessStatusCode();
+        var ended = await live.Editor.PostAsJsonAsync($"/api/streams/{live.StreamId}/posts", new { body = "Too late" });
+        await ended.AssertProblemAsync(HttpStatusCode.Conflict);
+
+        var session = await app.AnonymousClient().GetFromJsonAsync<JsonElement>($"/api/events/{live.Slug}/sessions/{live.SessionId}");
+        Assert.Equal("ended", session.GetProperty("coverage").GetString());
+    }
+
+    [Fact]
+    public async Task Images_need_alt_text_a_real_image_type_and_lose_their_metadata()
+    {
+        var live = await LiveTestSupport.LiveSessionAsync(app);
+        await (await UploadAsync(live, PngWithText, altText: null)).AssertProblemAsync(HttpStatusCode.BadRequest, "altText");
+        await (await UploadAsync(live, Encoding.UTF8.GetBytes("<svg onload=alert(1)></svg> padding padding"), "An SVG", "x.png")).AssertProblemAsync(HttpStatusCode.BadRequest, "file");
+        await (await UploadAsync(live, [.. PngWithText.Take(40)], "Truncated")).AssertProblemAsync(HttpStatusCode.BadRequest, "file");
+
+        var uploaded = await UploadAsync(live, PngWithText, "A one-pixel test image");
+        Assert.Equal(HttpStatusCode.Created, uploaded.StatusCode);
+        var image = await uploaded.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(1, image.GetProperty("width").GetInt32());
+
+        var served = await app.AnonymousClient().GetByteArrayAsync(image.GetProperty("url").GetString());
+        Assert.True(served.Length < PngWithText.Length);
+        Assert.DoesNotContain("secret geo", Encoding.Latin1.GetString(served), StringComparison.Ordinal);
+
+        var post = await live.Editor.PostAsJsonAsync($"/api/streams/{live.StreamId}/posts", new { body = "Photo", imageIds = new[] { image.GetProperty("id").GetGuid() } });
+        var created = await post.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("A one-pixel test image", created.GetProperty("images")[0].GetProperty("altText").GetString());
+        var reused = await live.Editor.PostAsJsonAsync($"/api/streams/{live.StreamId}/posts", new { body = "Again", imageIds = new[] { image.GetProperty("id").GetGuid() } });
+        await reused.AssertProblemAsync(HttpStatusCode.BadRequest, "imageIds[0]");
+    }
+
+    [Fact]
+    public async Task Every_change_is_audited_with_who_and_when()
+    {
+        var live = await LiveTestSupport.LiveSessionAsync(app);
+        var post = await live.PostAsync("Audited");
+        (await live.Editor.DeleteAsync($"/api/streams/{live.StreamId}/posts/{post.GetProperty("id").GetGuid()}")).EnsureSuccessStatusCode();
+        var audit = await live.Editor.GetFromJsonAsync<JsonElement>($"/api/streams/{live.StreamId}/audit");
+        var actions = audit.EnumerateArray().Select(a => a.GetProperty("action").GetString()).ToList();
+        Assert.Equal(["CoverageStarted", "PostCreated", "PostDeleted"], actions);
+        Assert.All(audit.EnumerateArray(), a => Assert.False(string.IsNullOrEmpty(a.GetProperty("actorId").GetString())));
+    }
+}
+
+public sealed class LivePostsApiOnSqlite(SqliteApp app) : LivePostsApiTests(app), IClassFixture<SqliteApp>;
+
+public sealed class LivePostsApiOnPostgres(PostgresApp app) : LivePostsApiTests(app), IClassFixture<PostgresApp>;
