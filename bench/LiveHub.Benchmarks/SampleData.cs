@@ -88,6 +88,8 @@ public static class SampleData
         return calendar;
     }
 
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
     public static void WriteJson(string path, IReadOnlyList<SampleEvent> events) =>
-        File.WriteAllText(path, JsonSerializer.Serialize(events, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+        File.WriteAllText(path, JsonSerializer.Serialize(events, Json));
 }
