@@ -1,5 +1,6 @@
 using LiveHub;
 using LiveHub.Calendar;
+using LiveHub.CrossPosting;
 using LiveHub.Data;
 using LiveHub.Events;
 using LiveHub.Health;
@@ -19,6 +20,7 @@ builder.Services.AddStaff();
 builder.Services.AddSeeding(builder.Configuration, builder.Environment);
 builder.Services.AddEvents();
 builder.Services.AddLive(builder.Configuration);
+builder.Services.AddCrossPosting(builder.Configuration);
 builder.Services.AddCalendar();
 builder.Services.AddHealth();
 
@@ -49,6 +51,7 @@ app.MapHealth();
 app.MapStaff();
 app.MapEvents();
 app.MapLive();
+app.MapCrossPosting();
 app.MapCalendar();
 
 await app.RunAsync();

@@ -30,7 +30,7 @@ public sealed class BlueskyAccount(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LiveHubDbContext>();
-        var account = await db.Set<CrossPostAccount>().AsNoTracking().FirstOrDefaultAsync(cancellationToken);
+        var account = await db.Set<CrossPostAccount>().AsNoTracking().FirstOrDefaultAsync(a => a.Id == CrossPostAccount.SingletonId, cancellationToken);
         if (account?.Handle is null || account.ProtectedAppPassword is null)
         {
             return null;

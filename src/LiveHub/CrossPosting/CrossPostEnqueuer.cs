@@ -31,7 +31,7 @@ internal sealed class CrossPostEnqueuer(CrossPostCommitSignal signal, CrossPostT
             return;
         }
 
-        var account = await db.Set<CrossPostAccount>().AsNoTracking().FirstOrDefaultAsync(cancellationToken);
+        var account = await db.Set<CrossPostAccount>().AsNoTracking().FirstOrDefaultAsync(a => a.Id == CrossPostAccount.SingletonId, cancellationToken);
         var connected = account is { Handle: not null, ProtectedAppPassword: not null };
         var hashtags = settings.Hashtags ?? account?.DefaultHashtags;
         var now = clock.GetUtcNow().UtcDateTime;
@@ -195,19 +195,19 @@ internal sealed class CrossPostCommitSignal(IServiceProvider services, ILogger<C
             return;
         }
 
-        var scheduler = services.GetRequiredService<CrossPostScheduler>();
+        var kicker = services.GetRequiredService<CrossPostKicker>();
         foreach (var streamId in streams.Keys)
         {
             // Not awaited: the request that saved the post should not wait for the scheduler's own write.
-            _ = KickAsync(scheduler, streamId);
+            _ = KickAsync(kicker, streamId);
         }
     }
 
-    private async Task KickAsync(CrossPostScheduler scheduler, Guid streamId)
+    private async Task KickAsync(CrossPostKicker kicker, Guid streamId)
     {
         try
         {
-            await scheduler.KickAsync(streamId, CancellationToken.None);
+            await kicker.KickAsync(streamId, CancellationToken.None);
         }
         catch (Exception ex)
         {

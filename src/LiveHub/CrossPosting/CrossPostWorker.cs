@@ -22,19 +22,22 @@ public sealed class CrossPostWorker(
     CrossPostTids tids,
     DataDirectory data,
     IOptions<CrossPostingOptions> options,
+    IHostApplicationLifetime lifetime,
     TimeProvider clock,
     ILogger<CrossPostWorker> logger)
 {
-    private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+    private readonly string _instance = $"{Environment.MachineName}:{Environment.ProcessId}";
 
     public async Task DrainAsync(Guid streamId, CancellationToken cancellationToken)
     {
+        // One owner per drain, not per process: two drains of one stream in one process exclude each other too.
+        var owner = $"{_instance}:{Guid.NewGuid():N}";
         // A row committed while the previous holder was leaving would wait for the sweep; look once more.
         for (var round = 0; round < 3; round++)
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<LiveHubDbContext>();
-            if (!await TryLeaseAsync(db, streamId, cancellationToken))
+            if (!await TryLeaseAsync(db, streamId, owner, cancellationToken))
             {
                 return;
             }
@@ -42,11 +45,11 @@ public sealed class CrossPostWorker(
             var finished = false;
             try
             {
-                finished = await DrainLeasedAsync(db, streamId, cancellationToken);
+                finished = await DrainLeasedAsync(db, streamId, owner, cancellationToken);
             }
             finally
             {
-                await db.Set<CrossPostThread>().Where(t => t.StreamId == streamId && t.LeaseOwner == _owner)
+                await db.Set<CrossPostThread>().Where(t => t.StreamId == streamId && t.LeaseOwner == owner)
                     .ExecuteUpdateAsync(s => s.SetProperty(t => t.LeaseOwner, (string?)null).SetProperty(t => t.LeaseUntilUtc, (DateTime?)null), CancellationToken.None);
             }
 
@@ -84,13 +87,13 @@ public sealed class CrossPostWorker(
 
     private CrossPostingOptions Options => options.Value;
 
-    private async Task<bool> TryLeaseAsync(LiveHubDbContext db, Guid streamId, CancellationToken cancellationToken)
+    private async Task<bool> TryLeaseAsync(LiveHubDbContext db, Guid streamId, string owner, CancellationToken cancellationToken)
     {
         var now = Now;
         var until = now + Options.LeaseDuration;
         var taken = await db.Set<CrossPostThread>()
-            .Where(t => t.StreamId == streamId && (t.LeaseOwner == null || t.LeaseUntilUtc == null || t.LeaseUntilUtc < now || t.LeaseOwner == _owner))
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.LeaseOwner, _owner).SetProperty(t => t.LeaseUntilUtc, until), cancellationToken);
+            .Where(t => t.StreamId == streamId && (t.LeaseOwner == null || t.LeaseUntilUtc == null || t.LeaseUntilUtc < now || t.LeaseOwner == owner))
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.LeaseOwner, owner).SetProperty(t => t.LeaseUntilUtc, until), cancellationToken);
         if (taken == 1)
         {
             return true;
@@ -103,7 +106,7 @@ public sealed class CrossPostWorker(
 
         try
         {
-            db.Set<CrossPostThread>().Add(new CrossPostThread { StreamId = streamId, LeaseOwner = _owner, LeaseUntilUtc = until, UpdatedAtUtc = now });
+            db.Set<CrossPostThread>().Add(new CrossPostThread { StreamId = streamId, LeaseOwner = owner, LeaseUntilUtc = until, UpdatedAtUtc = now });
             await db.SaveChangesAsync(cancellationToken);
             return true;
         }
@@ -118,15 +121,21 @@ public sealed class CrossPostWorker(
     }
 
     /// <summary>True when the stream has nothing due any more; false when it stopped early (lease lost, waiting).</summary>
-    private async Task<bool> DrainLeasedAsync(LiveHubDbContext db, Guid streamId, CancellationToken cancellationToken)
+    private async Task<bool> DrainLeasedAsync(LiveHubDbContext db, Guid streamId, string owner, CancellationToken cancellationToken)
     {
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                // Shutting down: finish the write in hand (done) and leave the rest to the next start or another node.
+                return false;
+            }
+
             db.ChangeTracker.Clear();
             var now = Now;
             var until = now + Options.LeaseDuration;
-            if (await db.Set<CrossPostThread>().Where(t => t.StreamId == streamId && t.LeaseOwner == _owner)
+            if (await db.Set<CrossPostThread>().Where(t => t.StreamId == streamId && t.LeaseOwner == owner)
                     .ExecuteUpdateAsync(s => s.SetProperty(t => t.LeaseUntilUtc, until), cancellationToken) == 0)
             {
                 logger.LogWarning("Lost the cross-posting lease of stream {StreamId}; stopping.", streamId);
@@ -143,7 +152,7 @@ public sealed class CrossPostWorker(
                 return true;
             }
 
-            var pausedUntil = await db.Set<CrossPostAccount>().Select(a => a.PausedUntilUtc).FirstOrDefaultAsync(cancellationToken);
+            var pausedUntil = await db.Set<CrossPostAccount>().Where(a => a.Id == CrossPostAccount.SingletonId).Select(a => a.PausedUntilUtc).FirstOrDefaultAsync(cancellationToken);
             var due = pausedUntil is { } paused && paused > head.NextAttemptAtUtc ? paused : head.NextAttemptAtUtc;
             if (due > now)
             {
@@ -259,7 +268,7 @@ public sealed class CrossPostWorker(
             .FirstOrDefaultAsync(s => s.Id == row.StreamId, cancellationToken);
         var settings = stream is null ? null
             : await db.Set<CrossPostEventSettings>().AsNoTracking().FirstOrDefaultAsync(s => s.EventId == stream.EventId, cancellationToken);
-        var language = settings?.Language ?? await db.Set<CrossPostAccount>().Select(a => a.DefaultLanguage).FirstOrDefaultAsync(cancellationToken);
+        var language = settings?.Language ?? await db.Set<CrossPostAccount>().Where(a => a.Id == CrossPostAccount.SingletonId).Select(a => a.DefaultLanguage).FirstOrDefaultAsync(cancellationToken);
 
         ReplyRef? reply = thread.RootUri is null
             ? null

@@ -28,6 +28,7 @@ public static class CrossPostingFeature
         services.AddSingleton<CrossPostTids>();
         services.AddSingleton<CrossPostScheduler>();
         services.AddSingleton<CrossPostWorker>();
+        services.AddSingleton<CrossPostKicker>();
         services.AddSingleton<CrossPostCommitSignal>();
         services.AddScoped<ILiveChangeInterceptor, CrossPostEnqueuer>();
         services.ConfigureDbContext<SqliteLiveHubDbContext>((sp, o) => o.AddInterceptors(sp.GetRequiredService<CrossPostCommitSignal>()));

@@ -36,6 +36,9 @@ public sealed class CrossPostingOptions : IValidatableObject
     /// <summary>How long a stream's worker lease lasts; renewed before every write.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>How a commit starts its stream's drain: in this process (default) or through a Quartz trigger.</summary>
+    public CrossPostFastPath FastPath { get; set; } = CrossPostFastPath.InProcess;
+
     /// <summary>Streams drained at once by one instance (Quartz thread pool size).</summary>
     [Range(1, 100)]
     public int MaxConcurrentStreams { get; set; } = 10;
