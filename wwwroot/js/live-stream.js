@@ -37,10 +37,11 @@ export class LiveStreamClient {
      *        called with the posts that changed (newest version of each, tombstones included), in order
      * @param {(status: string, detail?: string) => void} [options.onStatus]
      */
-    constructor({ stream, lastApplied = 0, onChanges, onStatus = () => {} }) {
+    constructor({ stream, lastApplied = 0, onChanges, onStatus = () => {}, onReset = () => window.location.reload() }) {
         this.stream = stream;
         this.streamId = /^[0-9a-f-]{36}$/i.test(stream) ? stream.toLowerCase() : null;
         this.lastApplied = lastApplied;
+        this.onReset = onReset;
         this.onChanges = onChanges;
         this.onStatus = onStatus;
         /** Post id → the changeSequence of the version applied. Tombstones stay, so nothing comes back. */
@@ -201,6 +202,12 @@ export class LiveStreamClient {
     async apply(message) {
         if (!message || (this.streamId && message.streamId.toLowerCase() !== this.streamId)) {
             return; // a push for a stream this client has left
+        }
+        if (message.reset) {
+            // The server has fewer changes than this client applied (restored or re-seeded): start over.
+            this.known = new Map();
+            this.lastApplied = 0;
+            this.onReset();
         }
         if (message.after > this.lastApplied) {
             // A gap: changes (lastApplied, message.after] never arrived. Fetch everything since lastApplied.

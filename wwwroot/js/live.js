@@ -3,7 +3,7 @@
 // pausing, the "N new updates" bar, venue/local time, share links and keyboard navigation.
 
 import { LiveStreamClient, Status } from "./live-stream.js";
-import { postText, renderPost } from "./live-render.js";
+import { el, postText, renderPost } from "./live-render.js";
 import { addShareControls } from "./live-share.js";
 import { describeZone, readerTimeZone, showTime } from "./live-time.js";
 
@@ -154,7 +154,17 @@ function init(root) {
             const id = post.id.toLowerCase();
             const existing = findInFeed(id);
             if (post.deleted) {
-                existing?.remove();
+                if (existing?.contains(document.activeElement)) {
+                    // Keyboard users keep their place: the focus moves to the neighbouring post, not to the page.
+                    const neighbour = existing.nextElementSibling ?? existing.previousElementSibling;
+                    existing.remove();
+                    if (neighbour?.matches("article.live-post")) {
+                        neighbour.tabIndex = 0;
+                        neighbour.focus({ preventScroll: true });
+                    }
+                } else {
+                    existing?.remove();
+                }
                 unpin(id);
                 continue;
             }
@@ -187,7 +197,7 @@ function init(root) {
             newBar.textContent = `Paused: show ${waiting} new ${waiting === 1 ? "update" : "updates"}`;
             newBar.hidden = false;
         } else if (unseen > 0) {
-            newBar.textContent = `${unseen} new ${unseen === 1 ? "update" : "updates"}`;
+            newBar.replaceChildren(el("span", { "aria-hidden": "true" }, "↑ "), `${unseen} new ${unseen === 1 ? "update" : "updates"}`);
             newBar.hidden = false;
         } else {
             newBar.hidden = true;
@@ -232,7 +242,8 @@ function init(root) {
     }
 
     function show(posts) {
-        const created = render(posts);
+        // Posts the key-moments filter hides are neither counted nor announced.
+        const created = render(posts).filter(isVisible);
         if (created.length > 0) {
             if (!readerIsAtTop()) {
                 unseen += created.length;

@@ -53,7 +53,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>A page in a fresh context (no cookies) that records console errors and uncaught exceptions.</summary>
-    public async Task<BrowserPage> NewPageAsync(int width = 1280, int height = 900)
+    public async Task<BrowserPage> NewPageAsync(int width = 1280, int height = 900, bool javaScriptEnabled = true)
     {
         var context = await (_browser ?? throw new InvalidOperationException("Not initialised.")).NewContextAsync(new BrowserNewContextOptions
         {
@@ -61,6 +61,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             ViewportSize = new ViewportSize { Width = width, Height = height },
             Locale = "en-GB",
             TimezoneId = "Europe/London",
+            JavaScriptEnabled = javaScriptEnabled,
         });
         context.SetDefaultTimeout(10_000);
         var page = await context.NewPageAsync();

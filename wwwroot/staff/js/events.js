@@ -24,6 +24,9 @@ function row(event) {
             h("a", { class: "button button-small", href: editUrl, "aria-label": `Edit ${event.title}` }, "Edit"),
             event.isPublished
                 ? h("a", { class: "button button-small button-secondary", href: event.pageUrl, "aria-label": `View ${event.title} on the public site` }, "View")
+                : null,
+            event.isPublished
+                ? h("a", { class: "button button-small button-secondary", href: `/staff/live/${encodeURIComponent(event.slug)}`, "aria-label": `Live console for ${event.title}` }, "Live console")
                 : null));
 }
 
