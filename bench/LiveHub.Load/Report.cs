@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace LiveHub.Load;
+
+/// <summary>One run's figures; latencies in milliseconds, CPU in % of one core, memory in MB.</summary>
+public sealed record Measurement
+{
+    public required string Server { get; init; }
+    public string? Label { get; init; }
+    public DateTimeOffset Date { get; init; }
+    public int Connections { get; init; }
+    public int Connected { get; init; }
+    public int ConnectFailures { get; init; }
+    public int Dropped { get; init; }
+    public double ConnectSeconds { get; init; }
+    public double RampServerCpu { get; init; }
+    public double RampMachineBusy { get; init; }
+    public double Rate { get; init; }
+    public int Posts { get; init; }
+    public int WarmupPosts { get; init; }
+    public int Prewarm { get; init; }
+    public int FailedPosts { get; init; }
+    public long Deliveries { get; init; }
+    public long Lost { get; init; }
+    public int IncompletePosts { get; init; }
+    public long Duplicates { get; init; }
+    public int FrameBytes { get; init; }
+    public double ReceiveP50 { get; init; }
+    public double ReceiveP95 { get; init; }
+    public double ReceiveP99 { get; init; }
+    public double ReceiveMax { get; init; }
+    public double LastP50 { get; init; }
+    public double LastP95 { get; init; }
+    public double LastP99 { get; init; }
+    public double LastMax { get; init; }
+    public double FirstP50 { get; init; }
+    public double FirstMax { get; init; }
+    public double PostHttpP50 { get; init; }
+    public double PostHttpMax { get; init; }
+    public double ServerCpu { get; init; }
+    public double ServerCpuPeak { get; init; }
+    public double ServerCpuIdle { get; init; }
+    public string? ServerThreads { get; init; }
+    public double ServerCpuMicrosecondsPerDelivery { get; init; }
+    public double ServerCpuMicrosecondsPerDeliveryAboveIdle { get; init; }
+    public double ClientCpu { get; init; }
+    public double MachineBusy { get; init; }
+    public double ServerRssIdleMb { get; init; }
+    public double ServerRssJoinedMb { get; init; }
+    public double ServerRssPeakMb { get; init; }
+    public string LoadAverage { get; init; } = "";
+}
+
+public static class Report
+{
+    public const string Header =
+        "| Server | Conns (ok) | Posts | Lost / dup | Receive p50 / p95 / p99 / max (ms) | Last client p50 / p95 / p99 / max (ms) | POST p50 / first client p50 (ms) | Frame (B) | Server CPU idle / avg / peak 1 s | CPU µs per delivery (above idle) | Join rate, server CPU | Server RSS idle → joined / peak (MB) | Client CPU | Machine busy | Load avg |\n" +
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
+
+    public static string Row(Measurement m) => string.Create(CultureInfo.InvariantCulture,
+        $"| {m.Server} | {m.Connections:N0} ({m.Connected:N0}) | {m.Posts} @ {m.Rate:0.##}/s | {m.Lost} / {m.Duplicates} | " +
+        $"{m.ReceiveP50:F0} / {m.ReceiveP95:F0} / {m.ReceiveP99:F0} / {m.ReceiveMax:F0} | " +
+        $"{m.LastP50:F0} / {m.LastP95:F0} / {m.LastP99:F0} / {m.LastMax:F0} | {m.PostHttpP50:F0} / {m.FirstP50:F0} | {m.FrameBytes} | " +
+        $"{m.ServerCpuIdle:F0}% / {m.ServerCpu:F0}% / {m.ServerCpuPeak:F0}% | {m.ServerCpuMicrosecondsPerDelivery:F0} ({m.ServerCpuMicrosecondsPerDeliveryAboveIdle:F0}) | {(m.ConnectSeconds > 0 ? m.Connected / m.ConnectSeconds : 0):F0}/s, {m.RampServerCpu:F0}% | {m.ServerRssIdleMb:F0} → {m.ServerRssJoinedMb:F0} / {m.ServerRssPeakMb:F0} | {m.ClientCpu:F0}% | {m.MachineBusy:F0}% | {m.LoadAverage} |");
+
+    public static int Print(string path)
+    {
+        var all = File.ReadLines(path).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<Measurement>(l)!).ToList();
+        var output = new StringBuilder();
+        output.AppendLine(Header);
+        foreach (var m in all.OrderBy(m => m.Connections).ThenBy(m => m.Server))
+        {
+            output.AppendLine(Row(m));
+        }
+
+        output.AppendLine();
+        output.AppendLine("| Conns | LiveHub last-client p99 (ms) | Bare last-client p99 (ms) | Ratio | LiveHub receive p99 (ms) | Bare receive p99 (ms) | Target (< 250 ms and ≤ 2× floor, 0 lost) |");
+        output.AppendLine("|---:|---:|---:|---:|---:|---:|---|");
+        foreach (var group in all.GroupBy(m => m.Connections).OrderBy(g => g.Key))
+        {
+            var live = group.LastOrDefault(m => m.Server.StartsWith("LiveHub", StringComparison.Ordinal));
+            var bare = group.LastOrDefault(m => m.Server.StartsWith("bare", StringComparison.Ordinal));
+            var ratio = live is not null && bare is not null && bare.LastP99 > 0 ? live.LastP99 / bare.LastP99 : double.NaN;
+            var met = live is null ? "–"
+                : live.LastP99 < 250 && live.Lost == 0 && live.Duplicates == 0 && (double.IsNaN(ratio) || ratio <= 2) ? "met"
+                : "not met";
+            output.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {group.Key:N0} | {F(live?.LastP99)} | {F(bare?.LastP99)} | {(double.IsNaN(ratio) ? "–" : ratio.ToString("F2", CultureInfo.InvariantCulture) + "×")} | {F(live?.ReceiveP99)} | {F(bare?.ReceiveP99)} | {met}{(bare is null && live is not null ? " (no floor run)" : "")} |"));
+        }
+
+        var lives = all.Where(m => m.Server.StartsWith("LiveHub", StringComparison.Ordinal)).OrderBy(m => m.Connections).ToList();
+        var over = lives.FirstOrDefault(m => m.LastP99 >= 1000 || m.Lost > 0);
+        var under = over is null ? lives.LastOrDefault() : lives.LastOrDefault(m => m.Connections < over.Connections);
+        output.AppendLine();
+        output.AppendLine(lives.Count == 0 ? "No LiveHub runs in this file."
+            : over is null
+            ? $"LiveHub last-client p99 stayed under 1 s up to {under?.Connections:N0} connections (the largest step run)."
+            : $"LiveHub last-client p99 crosses 1 s between {under?.Connections:N0} ({F(under?.LastP99)} ms) and {over.Connections:N0} connections ({F(over.LastP99)} ms{(over.Lost > 0 ? $", {over.Lost} lost" : "")}).");
+        Console.Write(output.ToString());
+        return 0;
+    }
+
+    private static string F(double? value) => value is { } v ? v.ToString("F0", CultureInfo.InvariantCulture) : "–";
+}
