@@ -50,9 +50,11 @@ public sealed record LiveStreamResponse(
 /// Every change to a stream numbered in (<see cref="After"/>, <see cref="Through"/>]: the current
 /// state of each post changed in that range, and the stream itself. The same shape answers a join,
 /// a catch-up request and a push; a client that has applied up to <c>After</c> can apply it and
-/// then knows it is complete up to <c>Through</c>.
+/// then knows it is complete up to <c>Through</c>. <c>Reset</c> is set when the client claimed to
+/// have changes the stream never had (the database was restored or re-seeded): the client must
+/// drop what it holds and take this message as the whole state.
 /// </summary>
-public sealed record LiveChanges(Guid StreamId, long After, long Through, LiveStreamResponse Stream, IReadOnlyList<LivePostResponse> Posts);
+public sealed record LiveChanges(Guid StreamId, long After, long Through, LiveStreamResponse Stream, IReadOnlyList<LivePostResponse> Posts, bool Reset = false);
 
 public sealed record LivePostPage(Guid StreamId, IReadOnlyList<LivePostResponse> Posts, int? NextBefore);
 

@@ -177,7 +177,7 @@ public static class LiveEndpoints
             errors.Add("imageIds", "images cannot be changed by an edit; delete the post and post again.");
         }
 
-        var valid = await LivePostValidation.ValidateAsync(request, db, errors, cancellationToken);
+        var valid = await LivePostValidation.ValidateAsync(request, db, errors, cancellationToken, existing: post);
         if (valid is null || errors.HasErrors)
         {
             return errors.ToProblem();

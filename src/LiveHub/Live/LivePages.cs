@@ -19,10 +19,10 @@ public static class LivePages
 {
     public static void MapLivePages(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/live/{slug}", (string slug, LiveHubDbContext db, LiveCoverage coverage, LiveQueries queries, CancellationToken ct) =>
-            RenderAsync(slug, null, db, coverage, queries, ct)).ExcludeFromDescription();
-        app.MapGet("/live/{slug}/sessions/{sessionId:guid}", (string slug, Guid sessionId, LiveHubDbContext db, LiveCoverage coverage, LiveQueries queries, CancellationToken ct) =>
-            RenderAsync(slug, sessionId, db, coverage, queries, ct)).ExcludeFromDescription();
+        app.MapGet("/live/{slug}", (string slug, HttpContext http, LiveHubDbContext db, LiveCoverage coverage, LiveQueries queries, CancellationToken ct) =>
+            RenderAsync(slug, null, http, db, coverage, queries, ct)).ExcludeFromDescription();
+        app.MapGet("/live/{slug}/sessions/{sessionId:guid}", (string slug, Guid sessionId, HttpContext http, LiveHubDbContext db, LiveCoverage coverage, LiveQueries queries, CancellationToken ct) =>
+            RenderAsync(slug, sessionId, http, db, coverage, queries, ct)).ExcludeFromDescription();
         app.MapGet("/live/{slug}/feed.atom", (string slug, HttpContext http, LiveHubDbContext db, LiveCoverage coverage, LiveQueries queries, CancellationToken ct) =>
             AtomAsync(slug, null, http, db, coverage, queries, ct)).ExcludeFromDescription();
         app.MapGet("/live/{slug}/sessions/{sessionId:guid}/feed.atom", (string slug, Guid sessionId, HttpContext http, LiveHubDbContext db, LiveCoverage coverage, LiveQueries queries, CancellationToken ct) =>
@@ -58,7 +58,7 @@ public static class LivePages
         return new Resolved(e, chosen, streams);
     }
 
-    private static async Task<RazorComponentResult> RenderAsync(string slug, Guid? sessionId, LiveHubDbContext db, LiveCoverage coverage, LiveQueries queries, CancellationToken cancellationToken)
+    private static async Task<RazorComponentResult> RenderAsync(string slug, Guid? sessionId, HttpContext http, LiveHubDbContext db, LiveCoverage coverage, LiveQueries queries, CancellationToken cancellationToken)
     {
         var resolved = await ResolveAsync(slug, sessionId, db, coverage, cancellationToken);
         if (resolved is null)
@@ -75,18 +75,21 @@ public static class LivePages
             Stream = response,
             Streams = (IReadOnlyList<LiveStreamResponse>)[.. resolved.All.Select(LiveQueries.ToResponse)],
             Posts = (IReadOnlyList<LivePostResponse>)posts,
-            JsonLd = JsonLd(resolved.Event, response, posts),
+            JsonLd = JsonLd(resolved.Event, response, posts, BaseUrl(http)),
         });
     }
 
-    internal static string JsonLd(Event e, LiveStreamResponse stream, IReadOnlyList<LivePostResponse> posts)
+    private static string BaseUrl(HttpContext http) => $"{http.Request.Scheme}://{http.Request.Host}";
+
+    /// <summary>schema.org LiveBlogPosting; URLs are absolute, as schema.org expects.</summary>
+    internal static string JsonLd(Event e, LiveStreamResponse stream, IReadOnlyList<LivePostResponse> posts, string baseUrl)
     {
         var document = new Dictionary<string, object?>
         {
             ["@context"] = "https://schema.org",
             ["@type"] = "LiveBlogPosting",
             ["headline"] = $"Live: {stream.Title}",
-            ["url"] = stream.PageUrl,
+            ["url"] = baseUrl + stream.PageUrl,
             ["coverageStartTime"] = stream.CoverageStartsAt,
             ["coverageEndTime"] = stream.CoverageEndsAt,
             ["about"] = new Dictionary<string, object?>
@@ -106,7 +109,7 @@ public static class LivePages
                 ["articleBody"] = p.Body,
                 ["datePublished"] = p.CreatedAt,
                 ["dateModified"] = p.EditedAt ?? p.CreatedAt,
-                ["url"] = p.Permalink,
+                ["url"] = baseUrl + p.Permalink,
             }).ToList(),
         };
         // The default encoder escapes <, > and &, so staff text can never close the script element.
@@ -129,7 +132,7 @@ public static class LivePages
 
         var stream = resolved.Stream;
         var posts = await queries.AllPostsAsync(stream.Id, includeDeleted: true, cancellationToken);
-        var baseUrl = $"{http.Request.Scheme}://{http.Request.Host}";
+        var baseUrl = BaseUrl(http);
         return TypedResults.Bytes(Atom(resolved.Event, stream, posts, baseUrl), "application/atom+xml; charset=utf-8");
     }
 

@@ -9,10 +9,16 @@ public sealed record ValidLivePost(LivePostKind Kind, LivePostFormat Format, str
 
 public static class LivePostValidation
 {
-    public static async Task<ValidLivePost?> ValidateAsync(LivePostRequest request, LiveHubDbContext db, ValidationErrors errors, CancellationToken cancellationToken)
+    /// <param name="existing">The post being edited, if any: a start/end marker keeps its kind.</param>
+    public static async Task<ValidLivePost?> ValidateAsync(LivePostRequest request, LiveHubDbContext db, ValidationErrors errors, CancellationToken cancellationToken, LivePost? existing = null)
     {
-        var kind = request.Kind ?? LivePostKind.Update;
-        if (kind is LivePostKind.SessionStarted or LivePostKind.SessionEnded)
+        var isMarker = existing?.Kind is LivePostKind.SessionStarted or LivePostKind.SessionEnded;
+        var kind = request.Kind ?? (isMarker ? existing!.Kind : LivePostKind.Update);
+        if (isMarker && kind != existing!.Kind)
+        {
+            errors.Add("kind", "a session started/ended marker keeps its kind; edit its text only.");
+        }
+        else if (!isMarker && kind is LivePostKind.SessionStarted or LivePostKind.SessionEnded)
         {
             errors.Add("kind", "session started/ended markers are posted by starting or ending coverage.");
         }

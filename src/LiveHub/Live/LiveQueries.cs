@@ -30,6 +30,8 @@ public sealed class LiveQueries(LiveHubDbContext db)
         }
 
         var upTo = stream.LastChange;
+        var reset = !snapshot && after > upTo;
+        snapshot |= reset;
         after = snapshot ? 0 : Math.Max(after, 0);
         List<LivePost> posts;
         if (snapshot)
@@ -46,7 +48,7 @@ public sealed class LiveQueries(LiveHubDbContext db)
                 .OrderBy(p => p.ChangeSequence).ToListAsync(cancellationToken);
         }
 
-        return new LiveChanges(streamId, after, Math.Max(upTo, after), ToResponse(stream), [.. posts.Select(p => ToResponse(p, stream))]);
+        return new LiveChanges(streamId, after, Math.Max(upTo, after), ToResponse(stream), [.. posts.Select(p => ToResponse(p, stream))], reset);
     }
 
     /// <summary>Older posts, newest first, before a sequence number (for scrolling back).</summary>

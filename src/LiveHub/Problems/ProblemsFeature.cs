@@ -123,7 +123,9 @@ internal sealed class DatabaseUnavailableHandler(IProblemDetailsService problems
         return false;
     }
 
-    // Class 08 (connection exception), 57P01-03 (admin shutdown, crash shutdown, cannot connect now), 3D000 (database gone).
+    // Class 08 (connection exception), 57P01-03 (admin shutdown, crash shutdown, cannot connect now), 3D000
+    // (database gone), and any FATAL error, which ends the session (such as "not accepting connections").
     private static bool IsConnectionState(Npgsql.PostgresException e) =>
-        e.SqlState.StartsWith("08", StringComparison.Ordinal) || e.SqlState is "57P01" or "57P02" or "57P03" or "3D000";
+        e.SqlState.StartsWith("08", StringComparison.Ordinal) || e.SqlState is "57P01" or "57P02" or "57P03" or "3D000"
+        || e.Severity is "FATAL" or "PANIC";
 }

@@ -54,20 +54,47 @@ public sealed class HostingOnSqlite(SqliteApp app) : HostingTests(app), IClassFi
 public sealed class HostingOnPostgres(PostgresApp app) : HostingTests(app), IClassFixture<PostgresApp>
 {
     [Fact]
-    public async Task When_the_database_goes_away_health_and_api_answer_503_not_500()
+    public async Task While_the_database_refuses_connections_health_and_api_answer_503_and_recover_without_a_restart()
     {
-        await using var doomed = new PostgresApp();
-        await doomed.InitializeAsync();
-        var client = doomed.AnonymousClient();
+        await using var outage = new PostgresApp();
+        await outage.InitializeAsync();
+        var client = outage.AnonymousClient();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/events")).StatusCode);
+        var database = new Npgsql.NpgsqlConnectionStringBuilder(outage.ConnectionString).Database;
 
-        await PostgresServer.DropDatabaseAsync(doomed.ConnectionString);
+        await AdminAsync($"ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS false; SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}';");
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        try
+        {
+            var health = await client.GetAsync("/healthz");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+            Assert.Contains("Unhealthy", await health.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            var api = await client.GetAsync("/api/events");
+            await api.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
+            Assert.NotNull(api.Headers.RetryAfter);
+        }
+        finally
+        {
+            await AdminAsync($"ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS true;");
+        }
 
-        var health = await client.GetAsync("/healthz");
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
-        Assert.Contains("Unhealthy", await health.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        var api = await client.GetAsync("/api/events");
-        await api.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
-        Assert.NotNull(api.Headers.RetryAfter);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        var status = (await client.GetAsync("/healthz")).StatusCode;
+        while (status != HttpStatusCode.OK && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+            status = (await client.GetAsync("/healthz")).StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/events")).StatusCode);
+    }
+
+    private static async Task AdminAsync(string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(PostgresServer.ServerConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 }

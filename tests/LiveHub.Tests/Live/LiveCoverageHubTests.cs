@@ -133,6 +133,19 @@ public abstract class LiveCoverageHubTests(LiveHubApp app)
     }
 
     [Fact]
+    public async Task A_client_ahead_of_the_server_is_told_to_reset_and_gets_the_whole_state()
+    {
+        var live = await LiveTestSupport.LiveSessionAsync(app);
+        await live.PostAsync("Only post");
+        await using var client = await LiveTestSupport.ConnectAsync(app);
+        // As after a database restore: the client applied changes the stream no longer has.
+        var changes = await client.InvokeAsync("Join", live.StreamId.ToString(), 10_000);
+        Assert.True(changes.GetProperty("reset").GetBoolean());
+        Assert.Equal(0, changes.GetProperty("after").GetInt64());
+        Assert.Equal(2, changes.GetProperty("posts").GetArrayLength());
+    }
+
+    [Fact]
     public async Task Joining_an_unknown_stream_is_an_error_not_a_hang()
     {
         await using var client = await LiveTestSupport.ConnectAsync(app);

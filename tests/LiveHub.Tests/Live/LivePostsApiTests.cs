@@ -125,6 +125,19 @@ public abstract class LivePostsApiTests(LiveHubApp app)
     }
 
     [Fact]
+    public async Task A_coverage_marker_can_be_reworded_but_keeps_its_kind()
+    {
+        var live = await LiveTestSupport.LiveSessionAsync(app);
+        var changes = await app.AnonymousClient().GetFromJsonAsync<JsonElement>($"/api/streams/{live.StreamId}/posts");
+        var marker = changes.GetProperty("posts").EnumerateArray().Single(p => p.GetProperty("kind").GetString() == "sessionStarted");
+        var url = $"/api/streams/{live.StreamId}/posts/{marker.GetProperty("id").GetGuid()}";
+
+        var reworded = await live.Editor.PutAsJsonAsync(url, new { body = "We are live from the main hall." });
+        Assert.Equal("sessionStarted", (await reworded.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("kind").GetString());
+        await (await live.Editor.PutAsJsonAsync(url, new { body = "x", kind = "update" })).AssertProblemAsync(HttpStatusCode.BadRequest, "kind");
+    }
+
+    [Fact]
     public async Task Every_change_is_audited_with_who_and_when()
     {
         var live = await LiveTestSupport.LiveSessionAsync(app);
