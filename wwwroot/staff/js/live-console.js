@@ -9,6 +9,7 @@ import { LiveStreamClient, Status } from "/js/live-stream.js";
 import { el, renderPost } from "/js/live-render.js";
 import { readerTimeZone } from "/js/live-time.js";
 import { BLUESKY_LIMIT, blueskyPostCount, blueskyText, graphemeCount } from "/js/graphemes.js";
+import { attachCrossPost } from "./crosspost-console.js";
 
 const slug = decodeURIComponent(location.pathname.replace(/\/+$/, "").split("/").pop() ?? "");
 
@@ -230,8 +231,13 @@ async function setCoverage(action, button) {
 startButton.addEventListener("click", () => setCoverage("start", startButton));
 endButton.addEventListener("click", () => setCoverage("end", endButton));
 
+// Each post's Bluesky state (queued, posted with a link, failed with the reason and Retry).
+let stopCrossPost = () => {};
+
 async function chooseStream(id) {
     stream = streams.find((s) => s.id === id) ?? streams[0];
+    stopCrossPost();
+    stopCrossPost = attachCrossPost(stream.id, (postId) => findCard(postId));
     streamSelect.value = stream.id;
     const url = new URL(location.href);
     url.searchParams.set("stream", stream.id);
