@@ -49,4 +49,24 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 npm ci --prefix tests/oracles --no-audit --no-fund
 
 dotnet build LiveHub.sln -c Release
-dotnet test LiveHub.sln -c Release --no-build --logger "console;verbosity=normal" "$@"
+
+results="$(mktemp -d /tmp/livehub-results.XXXXXX)"
+status=0
+# --blame-hang-timeout turns a hung test into a failure with a dump instead of a stuck run.
+dotnet test LiveHub.sln -c Release --no-build --blame-hang-timeout 5m \
+  --logger "console;verbosity=minimal" --logger trx --results-directory "$results" "$@" || status=$?
+
+# One closing line for the whole suite, summed over the test projects' result files.
+python3 - "$results" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+passed = failed = skipped = 0
+for path in glob.glob(sys.argv[1] + "/*.trx"):
+    counters = ET.parse(path).getroot().find("t:ResultSummary/t:Counters", ns)
+    passed += int(counters.get("passed", 0))
+    failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0)) + int(counters.get("aborted", 0))
+    skipped += int(counters.get("notExecuted", 0))
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+rm -rf "$results"
+exit "$status"

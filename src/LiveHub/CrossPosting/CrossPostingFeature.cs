@@ -16,7 +16,11 @@ public static class CrossPostingFeature
 
     public static IServiceCollection AddCrossPosting(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<CrossPostingOptions>().BindConfiguration(CrossPostingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CrossPostingOptions>().BindConfiguration(CrossPostingOptions.Section)
+            // One public address for the whole hub: the link cards use the site's LiveHub:PublicBaseUrl unless told otherwise.
+            .PostConfigure<IConfiguration>((o, configuration) => o.PublicBaseUrl ??=
+                Uri.TryCreate(configuration[$"{Calendar.PublicSiteOptions.Section}:{nameof(Calendar.PublicSiteOptions.PublicBaseUrl)}"], UriKind.Absolute, out var site) ? site : null)
+            .ValidateDataAnnotations().ValidateOnStart();
         var options = configuration.GetSection(CrossPostingOptions.Section).Get<CrossPostingOptions>() ?? new CrossPostingOptions();
         var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         var clustered = database.Provider == DatabaseProvider.Postgres;
