@@ -79,5 +79,10 @@ public sealed class SeededLiveThreadTests(Seeding.SeedTests.SeededSqliteApp app)
         Assert.Equal(sequences.OrderDescending(), sequences);
         Assert.Contains(posts, p => p.QuerySelector(".post-quote figcaption")?.TextContent.Contains("Jo Allison", StringComparison.Ordinal) == true);
         Assert.Contains("Coverage has ended", document.QuerySelector("#live-state")!.TextContent, StringComparison.Ordinal);
+
+        // The event page leads readers to the coverage, as a whole and per session.
+        var eventPage = await new HtmlParser().ParseDocumentAsync(await app.AnonymousClient().GetStringAsync("/events/second-place-partnership-conference"));
+        Assert.Equal("/live/second-place-partnership-conference", eventPage.QuerySelector(".live-link a")!.GetAttribute("href"));
+        Assert.Contains(eventPage.QuerySelectorAll(".session-live a"), a => a.GetAttribute("href")!.StartsWith("/live/second-place-partnership-conference/sessions/", StringComparison.Ordinal));
     }
 }
