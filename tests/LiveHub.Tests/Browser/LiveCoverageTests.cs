@@ -74,6 +74,8 @@ public sealed class LiveCoverageTests(BrowserFixture browser) : IClassFixture<Br
         await PostFromConsoleAsync(console, "Before the network dropped.");
         await Expect(page.Locator(Feed).First).ToContainTextAsync("Before the network dropped.");
         await Expect(page.Locator(Feed)).ToHaveCountAsync(2);
+        // Announcements are batched; let this one go out so the count after the outage is only what was missed.
+        await Expect(page.Locator("#live-announcer")).ToContainTextAsync("1 new update");
 
         await page.Context.SetOfflineAsync(true);
         await Expect(page.Locator("#live")).ToHaveAttributeAsync("data-connection", "offline");
