@@ -1,4 +1,5 @@
 using System.Globalization;
+using LiveHub.ICalendar.TimeZones;
 
 namespace LiveHub.Events;
 
@@ -53,22 +54,9 @@ public static class VenueTime
         return true;
     }
 
-    public static DateTime ToUtc(DateTime local, TimeZoneInfo zone)
-    {
-        if (zone.IsInvalidTime(local))
-        {
-            var offsetBeforeGap = zone.GetUtcOffset(local.AddHours(-6));
-            return DateTime.SpecifyKind(local - offsetBeforeGap, DateTimeKind.Utc);
-        }
-
-        if (zone.IsAmbiguousTime(local))
-        {
-            var first = zone.GetAmbiguousTimeOffsets(local).Max();
-            return DateTime.SpecifyKind(local - first, DateTimeKind.Utc);
-        }
-
-        return TimeZoneInfo.ConvertTimeToUtc(local, zone);
-    }
+    /// <summary>Wall-clock time in the zone to UTC, with the RFC 5545 rules for DST gaps and overlaps (one implementation, in LiveHub.ICalendar).</summary>
+    public static DateTime ToUtc(DateTime local, TimeZoneInfo zone) =>
+        DateTime.SpecifyKind(new SystemTimeZoneRules(zone).ToUtc(local), DateTimeKind.Utc);
 
     public static DateTimeOffset ToLocal(DateTime utc, TimeZoneInfo zone)
     {

@@ -54,6 +54,20 @@ public abstract class EventsApiTests(LiveHubApp app)
         Assert.Equal(new DateTimeOffset(2030, 1, 10, 15, 30, 0, TimeSpan.Zero), detail.GetProperty("when").GetProperty("endsAt").GetDateTimeOffset());
     }
 
+    [Theory]
+    // Clocks go forward at 01:00 on 31 March 2030: 01:30 does not exist and takes the offset before the gap (GMT).
+    [InlineData("2030-03-31T01:30", "2030-03-31T01:30:00Z")]
+    // Clocks go back at 02:00 on 27 October 2030: 01:30 happens twice and means the first (BST).
+    [InlineData("2030-10-27T01:30", "2030-10-27T00:30:00Z")]
+    public async Task Venue_times_at_clock_changes_follow_the_calendar_rules(string local, string expectedUtc)
+    {
+        var editor = await app.BearerClientAsync(StaffRoles.Editor);
+        var created = await editor.PostAsJsonAsync("/api/events", ValidEvent(Slug("dst"), local, local[..11] + "05:00"));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var when = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("when");
+        Assert.Equal(DateTimeOffset.Parse(expectedUtc, System.Globalization.CultureInfo.InvariantCulture), when.GetProperty("startsAt").GetDateTimeOffset());
+    }
+
     [Fact]
     public async Task Revision_bumps_on_a_material_change_and_not_on_a_no_op()
     {
