@@ -73,7 +73,7 @@ public sealed class LiveCoverage(
     }
 
     public Task<LivePost> CreatePostAsync(LiveStream stream, LivePost post, IReadOnlyList<LiveImage> images, LiveActor actor, CancellationToken cancellationToken) =>
-        ChangeAsync(stream, LiveChangeKind.PostCreated, actor, newPost: true, async (change, sequence, now) =>
+        ChangeAsync(stream, LiveChangeKind.PostCreated, actor, newPost: true, (change, sequence, now) =>
         {
             post.StreamId = stream.Id;
             post.Sequence = sequence;
@@ -89,8 +89,7 @@ public sealed class LiveCoverage(
             }
 
             db.LivePosts.Add(post);
-            await Task.CompletedTask;
-            return post;
+            return Task.FromResult(post);
         }, cancellationToken);
 
     public Task<LivePost> EditPostAsync(LiveStream stream, LivePost post, Action<LivePost> edit, LiveActor actor, CancellationToken cancellationToken) =>

@@ -34,7 +34,7 @@ internal sealed class LiveSeedPart : ISeedPart
             foreach (var (item, index) in thread.Posts.Select((p, i) => (p, i)))
             {
                 var sessionKey = item.Session ?? thread.Session;
-                var stream = await StreamAsync(db, context, e, sessionKey, streams, file);
+                var stream = Stream(db, context, e, sessionKey, streams, file);
                 if (!VenueTime.TryParse(item.At, zone, out var at))
                 {
                     throw new InvalidDataException($"{file}: post {index + 1} has an invalid time '{item.At}'.");
@@ -94,7 +94,7 @@ internal sealed class LiveSeedPart : ISeedPart
         await db.LiveStreams.ExecuteDeleteAsync(cancellationToken);
     }
 
-    private static async Task<LiveStream> StreamAsync(LiveHubDbContext db, SeedContext context, Event e, string? sessionKey, Dictionary<string, LiveStream> streams, string file)
+    private static LiveStream Stream(LiveHubDbContext db, SeedContext context, Event e, string? sessionKey, Dictionary<string, LiveStream> streams, string file)
     {
         var key = sessionKey ?? "";
         if (streams.TryGetValue(key, out var existing))
@@ -118,7 +118,6 @@ internal sealed class LiveSeedPart : ISeedPart
         };
         db.LiveStreams.Add(stream);
         streams[key] = stream;
-        await Task.CompletedTask;
         return stream;
     }
 }

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Antiforgery;
-using Microsoft.AspNetCore.Identity;
 
 namespace LiveHub.Staff;
 
@@ -21,8 +20,7 @@ public static class AntiforgeryForCookies
                 return await next(context);
             }
 
-            var usesBearer = http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
-            if (!usesBearer)
+            if (!StaffFeature.UsesBearerToken(http.Request))
             {
                 var antiforgery = http.RequestServices.GetRequiredService<IAntiforgery>();
                 if (!await antiforgery.IsRequestValidAsync(http))
@@ -40,6 +38,4 @@ public static class AntiforgeryForCookies
         return builder;
     }
 
-    internal static bool IsBearer(HttpContext http) =>
-        http.User.Identity?.AuthenticationType == IdentityConstants.BearerScheme;
 }

@@ -22,9 +22,7 @@ public static class StaffFeature
 
         services.AddAuthentication(CookieOrBearerScheme)
             .AddPolicyScheme(CookieOrBearerScheme, "Cookie or bearer token", o => o.ForwardDefaultSelector = context =>
-                context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-                    ? IdentityConstants.BearerScheme
-                    : IdentityConstants.ApplicationScheme)
+                UsesBearerToken(context.Request) ? IdentityConstants.BearerScheme : IdentityConstants.ApplicationScheme)
             .AddBearerToken(IdentityConstants.BearerScheme, o => o.BearerTokenExpiration = TimeSpan.FromHours(8))
             .AddIdentityCookies();
 
@@ -97,6 +95,10 @@ public static class StaffFeature
         services.AddHostedService<StaffBootstrapper>();
         return services;
     }
+
+    /// <summary>True when the request authenticates with a bearer token (scripts) rather than the staff cookie.</summary>
+    public static bool UsesBearerToken(HttpRequest request) =>
+        request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
 
     public static IEndpointRouteBuilder MapStaff(this IEndpointRouteBuilder app)
     {
