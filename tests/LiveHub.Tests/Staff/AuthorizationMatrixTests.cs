@@ -10,9 +10,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace LiveHub.Tests.Staff;
 
 /// <summary>
-/// Every API endpoint the app maps must be classified here; a new endpoint fails the test until it
-/// is. Each classified endpoint is then called anonymously, signed in without a role, as an editor
-/// and as an admin, and must refuse exactly the callers it should.
+/// Every endpoint the app maps (API, pages, feeds, media) must be classified here; a new endpoint fails the
+/// test until it is. Each one is then called anonymously, signed in without a role, as an editor and as an
+/// admin (cookie and bearer), and each caller must get exactly the intended status.
 /// </summary>
 public sealed class AuthorizationMatrixTests(SqliteApp app) : IClassFixture<SqliteApp>
 {
@@ -24,65 +24,94 @@ public sealed class AuthorizationMatrixTests(SqliteApp app) : IClassFixture<Sqli
         Admin,
     }
 
-    private static readonly Dictionary<string, Access> Classification = new(StringComparer.Ordinal)
+    /// <summary>
+    /// Who may call each endpoint, and what an allowed caller gets for the sample request (route values that
+    /// match nothing, an empty JSON object as the body): the exact status, so an endpoint that starts answering
+    /// 200 where it should say 404, or 500 anywhere, fails too.
+    /// </summary>
+    private static readonly Dictionary<string, Rule> Classification = new(StringComparer.Ordinal)
     {
-        ["GET /api/events/"] = Access.Public,
-        ["GET /api/events/{slug}"] = Access.Public,
-        ["POST /api/events/"] = Access.Editor,
-        ["PUT /api/events/{slug}"] = Access.Editor,
-        ["DELETE /api/events/{slug}"] = Access.Editor,
-        ["GET /api/events/{slug}/sessions/{id:guid}"] = Access.Public,
-        ["POST /api/events/{slug}/sessions/"] = Access.Editor,
-        ["PUT /api/events/{slug}/sessions/{id:guid}"] = Access.Editor,
-        ["DELETE /api/events/{slug}/sessions/{id:guid}"] = Access.Editor,
-        ["GET /api/speakers/"] = Access.Public,
-        ["GET /api/speakers/{id:guid}"] = Access.Public,
-        ["POST /api/speakers/"] = Access.Editor,
-        ["PUT /api/speakers/{id:guid}"] = Access.Editor,
-        ["DELETE /api/speakers/{id:guid}"] = Access.Editor,
-        ["GET /api/account/antiforgery"] = Access.Public,
-        ["POST /api/account/login"] = Access.Public,
-        ["POST /api/account/token"] = Access.Public,
-        ["POST /api/account/logout"] = Access.SignedIn,
-        ["GET /api/account/me"] = Access.SignedIn,
-        ["POST /api/account/password"] = Access.SignedIn,
-        ["GET /api/events/{slug}/streams"] = Access.Public,
-        ["GET /api/streams/{streamId:guid}"] = Access.Public,
-        ["GET /api/streams/{streamId:guid}/posts"] = Access.Public,
-        ["POST /api/streams/{streamId:guid}/posts"] = Access.Editor,
-        ["PUT /api/streams/{streamId:guid}/posts/{postId:guid}"] = Access.Editor,
-        ["DELETE /api/streams/{streamId:guid}/posts/{postId:guid}"] = Access.Editor,
-        ["PUT /api/streams/{streamId:guid}/posts/{postId:guid}/pin"] = Access.Editor,
-        ["PUT /api/streams/{streamId:guid}/posts/{postId:guid}/key-moment"] = Access.Editor,
-        ["POST /api/streams/{streamId:guid}/images"] = Access.Editor,
-        ["GET /api/streams/{streamId:guid}/audit"] = Access.Editor,
-        ["POST /api/events/{slug}/coverage/{action:regex(^(start|end)$)}"] = Access.Editor,
-        ["POST /api/events/{slug}/sessions/{sessionId:guid}/coverage/{action:regex(^(start|end)$)}"] = Access.Editor,
-        ["GET /api/staff/"] = Access.Admin,
-        ["POST /api/staff/"] = Access.Admin,
-        ["PUT /api/staff/{id}"] = Access.Admin,
-        ["DELETE /api/staff/{id}"] = Access.Admin,
-        ["GET /api/crosspost/settings"] = Access.Admin,
-        ["PUT /api/crosspost/settings"] = Access.Admin,
-        ["PUT /api/crosspost/account"] = Access.Admin,
-        ["DELETE /api/crosspost/account"] = Access.Admin,
-        ["GET /api/crosspost/events"] = Access.Admin,
-        ["PUT /api/crosspost/events/{slug}"] = Access.Admin,
-        ["GET /api/crosspost/jobs"] = Access.Admin,
-        ["GET /api/streams/{id:guid}/crosspost"] = Access.Editor,
-        ["POST /api/crosspost/{id:guid}/retry"] = Access.Editor,
-        ["POST /api/crosspost/{id:guid}/skip"] = Access.Editor,
-        ["POST /api/import/preview"] = Access.Editor,
-        ["POST /api/import/confirm"] = Access.Editor,
+        ["GET /api/events/"] = new(Access.Public, HttpStatusCode.OK),
+        ["GET /api/events/{slug}"] = new(Access.Public, HttpStatusCode.NotFound),
+        ["POST /api/events/"] = new(Access.Editor, HttpStatusCode.BadRequest),
+        ["PUT /api/events/{slug}"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["DELETE /api/events/{slug}"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["GET /api/events/{slug}/sessions/{id:guid}"] = new(Access.Public, HttpStatusCode.NotFound),
+        ["POST /api/events/{slug}/sessions/"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["PUT /api/events/{slug}/sessions/{id:guid}"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["DELETE /api/events/{slug}/sessions/{id:guid}"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["GET /api/speakers/"] = new(Access.Public, HttpStatusCode.OK),
+        ["GET /api/speakers/{id:guid}"] = new(Access.Public, HttpStatusCode.NotFound),
+        ["POST /api/speakers/"] = new(Access.Editor, HttpStatusCode.BadRequest),
+        ["PUT /api/speakers/{id:guid}"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["DELETE /api/speakers/{id:guid}"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["GET /api/account/antiforgery"] = new(Access.Public, HttpStatusCode.OK),
+        ["POST /api/account/login"] = new(Access.Public, HttpStatusCode.BadRequest),
+        ["POST /api/account/token"] = new(Access.Public, HttpStatusCode.BadRequest),
+        ["POST /api/account/logout"] = new(Access.SignedIn, HttpStatusCode.NoContent),
+        ["GET /api/account/me"] = new(Access.SignedIn, HttpStatusCode.OK),
+        ["POST /api/account/password"] = new(Access.SignedIn, HttpStatusCode.BadRequest),
+        ["GET /api/events/{slug}/streams"] = new(Access.Public, HttpStatusCode.NotFound),
+        ["GET /api/streams/{streamId:guid}"] = new(Access.Public, HttpStatusCode.NotFound),
+        ["GET /api/streams/{streamId:guid}/posts"] = new(Access.Public, HttpStatusCode.NotFound),
+        ["POST /api/streams/{streamId:guid}/posts"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["PUT /api/streams/{streamId:guid}/posts/{postId:guid}"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["DELETE /api/streams/{streamId:guid}/posts/{postId:guid}"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["PUT /api/streams/{streamId:guid}/posts/{postId:guid}/pin"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["PUT /api/streams/{streamId:guid}/posts/{postId:guid}/key-moment"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["POST /api/streams/{streamId:guid}/images"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["GET /api/streams/{streamId:guid}/audit"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["POST /api/events/{slug}/coverage/{action:regex(^(start|end)$)}"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["POST /api/events/{slug}/sessions/{sessionId:guid}/coverage/{action:regex(^(start|end)$)}"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["GET /api/staff/"] = new(Access.Admin, HttpStatusCode.OK),
+        ["POST /api/staff/"] = new(Access.Admin, HttpStatusCode.BadRequest),
+        ["PUT /api/staff/{id}"] = new(Access.Admin, HttpStatusCode.NotFound),
+        ["DELETE /api/staff/{id}"] = new(Access.Admin, HttpStatusCode.NotFound),
+        ["GET /api/crosspost/settings"] = new(Access.Admin, HttpStatusCode.OK),
+        ["PUT /api/crosspost/settings"] = new(Access.Admin, HttpStatusCode.OK),
+        ["PUT /api/crosspost/account"] = new(Access.Admin, HttpStatusCode.BadRequest),
+        ["DELETE /api/crosspost/account"] = new(Access.Admin, HttpStatusCode.OK),
+        ["GET /api/crosspost/events"] = new(Access.Admin, HttpStatusCode.OK),
+        ["PUT /api/crosspost/events/{slug}"] = new(Access.Admin, HttpStatusCode.NotFound),
+        ["GET /api/crosspost/jobs"] = new(Access.Admin, HttpStatusCode.OK),
+        ["GET /api/streams/{id:guid}/crosspost"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["POST /api/crosspost/{id:guid}/retry"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["POST /api/crosspost/{id:guid}/skip"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["POST /api/import/preview"] = new(Access.Editor, HttpStatusCode.BadRequest),
+        ["POST /api/import/confirm"] = new(Access.Editor, HttpStatusCode.BadRequest),
+        ["GET /"] = new(Access.Public, HttpStatusCode.OK), // a redirect to /events, followed
+        ["GET /events"] = new(Access.Public, HttpStatusCode.OK),
+        ["GET /events/{slug}"] = new(Access.Public, HttpStatusCode.NotFound),
+        ["GET /calendar.ics"] = new(Access.Public, HttpStatusCode.OK),
+        ["HEAD /calendar.ics"] = new(Access.Public, HttpStatusCode.OK),
+        ["GET /calendar/tags/{tag}.ics"] = new(Access.Public, HttpStatusCode.NotFound),
+        ["HEAD /calendar/tags/{tag}.ics"] = new(Access.Public, HttpStatusCode.NotFound),
+        ["GET /events/{slug}.ics"] = new(Access.Public, HttpStatusCode.NotFound),
+        ["HEAD /events/{slug}.ics"] = new(Access.Public, HttpStatusCode.NotFound),
+        ["GET /events/{slug}/sessions/{id}.ics"] = new(Access.Public, HttpStatusCode.NotFound),
+        ["HEAD /events/{slug}/sessions/{id}.ics"] = new(Access.Public, HttpStatusCode.NotFound),
+        ["GET /media/{file}"] = new(Access.Public, HttpStatusCode.NotFound),
+        ["GET /live/{slug}"] = new(Access.Public, HttpStatusCode.NotFound),
+        ["GET /live/{slug}/sessions/{sessionId:guid}"] = new(Access.Public, HttpStatusCode.NotFound),
+        ["GET /live/{slug}/feed.atom"] = new(Access.Public, HttpStatusCode.NotFound),
+        ["GET /live/{slug}/sessions/{sessionId:guid}/feed.atom"] = new(Access.Public, HttpStatusCode.NotFound),
+        ["GET /staff/live/{slug}"] = new(Access.Public, HttpStatusCode.OK), // the static console shell; its data comes from the API
+        ["GET /healthz"] = new(Access.Public, HttpStatusCode.OK),
+        ["GET /openapi/{documentName}.json"] = new(Access.Public, HttpStatusCode.NotFound),
     };
 
-    private IEnumerable<(string Method, string Pattern, Endpoint Endpoint)> ApiEndpoints()
+    private sealed record Rule(Access Access, HttpStatusCode Allowed);
+
+    private sealed record Caller(string Name, HttpClient Client, Access Level);
+
+    /// <summary>Every routed endpoint with a method, except the SignalR hub's own transport endpoints (covered by the Live tests).</summary>
+    private IEnumerable<(string Method, string Pattern, Endpoint Endpoint)> Endpoints()
     {
         var sources = app.Services.GetRequiredService<IEnumerable<EndpointDataSource>>();
         foreach (var endpoint in sources.SelectMany(s => s.Endpoints).OfType<RouteEndpoint>())
         {
             var pattern = "/" + endpoint.RoutePattern.RawText!.TrimStart('/');
-            if (!pattern.StartsWith("/api/", StringComparison.Ordinal))
+            if (pattern.StartsWith("/hubs/", StringComparison.Ordinal))
             {
                 continue;
             }
@@ -102,22 +131,23 @@ public sealed class AuthorizationMatrixTests(SqliteApp app) : IClassFixture<Sqli
         : "no-such-" + m.Groups[1].Value);
 
     [Fact]
-    public void Every_api_endpoint_is_classified()
+    public void Every_endpoint_is_classified()
     {
-        var unclassified = ApiEndpoints().Select(e => $"{e.Method} {e.Pattern}").Where(k => !Classification.ContainsKey(k)).ToList();
+        var mapped = Endpoints().Select(e => $"{e.Method} {e.Pattern}").ToList();
+        var unclassified = mapped.Where(k => !Classification.ContainsKey(k)).ToList();
         Assert.True(unclassified.Count == 0, "Classify these endpoints in AuthorizationMatrixTests: " + string.Join(", ", unclassified));
-        var gone = Classification.Keys.Except(ApiEndpoints().Select(e => $"{e.Method} {e.Pattern}")).ToList();
+        var gone = Classification.Keys.Except(mapped).ToList();
         Assert.True(gone.Count == 0, "These classified endpoints no longer exist: " + string.Join(", ", gone));
     }
 
     [Fact]
     public void Declared_authorization_matches_the_classification()
     {
-        foreach (var (method, pattern, endpoint) in ApiEndpoints())
+        foreach (var (method, pattern, endpoint) in Endpoints())
         {
             if (!Classification.TryGetValue($"{method} {pattern}", out var expected))
             {
-                continue; // Reported by Every_api_endpoint_is_classified.
+                continue; // Reported by Every_endpoint_is_classified.
             }
 
             var policies = endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy ?? "").ToList();
@@ -125,57 +155,57 @@ public sealed class AuthorizationMatrixTests(SqliteApp app) : IClassFixture<Sqli
                 : policies.Contains(StaffPolicies.Editor) ? Access.Editor
                 : policies.Count > 0 ? Access.SignedIn
                 : Access.Public;
-            Assert.True(expected == declared, $"{method} {pattern}: classified {expected}, declared {declared}");
+            Assert.True(expected.Access == declared, $"{method} {pattern}: classified {expected.Access}, declared {declared}");
         }
     }
 
     [Fact]
-    public async Task Protected_endpoints_refuse_callers_without_the_role()
+    public async Task Every_endpoint_gives_each_caller_exactly_the_intended_outcome()
     {
         var anonymous = app.AnonymousClient();
         await anonymous.UseAntiforgeryAsync();
-        var noRole = await app.CookieClientAsync(role: null);
-        var editor = await app.CookieClientAsync(StaffRoles.Editor);
-        var editorBearer = await app.BearerClientAsync(StaffRoles.Editor);
+        Caller[] callers =
+        [
+            new("anonymous", anonymous, Access.Public),
+            new("signed in without a role", await app.CookieClientAsync(role: null), Access.SignedIn),
+            new("editor (cookie)", await app.CookieClientAsync(StaffRoles.Editor), Access.Editor),
+            new("editor (bearer)", await app.BearerClientAsync(StaffRoles.Editor), Access.Editor),
+            new("admin (cookie)", await app.CookieClientAsync(StaffRoles.Admin), Access.Admin),
+            new("admin (bearer)", await app.BearerClientAsync(StaffRoles.Admin), Access.Admin),
+        ];
         var failures = new List<string>();
+        var calls = 0;
 
-        foreach (var (method, pattern, _) in ApiEndpoints())
+        // Signing out last keeps the shared signed-in clients signed in for every other endpoint.
+        foreach (var (method, pattern, _) in Endpoints().OrderBy(e => e.Pattern == "/api/account/logout"))
         {
-            if (!Classification.TryGetValue($"{method} {pattern}", out var access) || access == Access.Public)
+            if (!Classification.TryGetValue($"{method} {pattern}", out var rule))
             {
-                continue;
+                continue; // Reported by Every_endpoint_is_classified.
             }
 
             var url = SampleUrl(pattern);
-
-            await Expect(anonymous, HttpStatusCode.Unauthorized, "anonymous");
-            if (access is Access.Editor or Access.Admin)
+            foreach (var caller in callers)
             {
-                await Expect(noRole, HttpStatusCode.Forbidden, "signed in without a role");
-            }
-
-            if (access == Access.Admin)
-            {
-                await Expect(editor, HttpStatusCode.Forbidden, "editor (cookie)");
-                await Expect(editorBearer, HttpStatusCode.Forbidden, "editor (bearer)");
-            }
-
-            async Task Expect(HttpClient client, HttpStatusCode status, string who)
-            {
+                var expected = caller.Level >= rule.Access ? rule.Allowed
+                    : caller.Level == Access.Public ? HttpStatusCode.Unauthorized
+                    : HttpStatusCode.Forbidden;
                 using var request = new HttpRequestMessage(new HttpMethod(method), url);
-                if (method != "GET")
+                if (method is not ("GET" or "HEAD"))
                 {
                     request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
                 }
 
-                var response = await client.SendAsync(request);
-                if (response.StatusCode != status)
+                var response = await caller.Client.SendAsync(request);
+                calls++;
+                if (response.StatusCode != expected)
                 {
-                    failures.Add($"{method} {url} as {who}: expected {(int)status}, got {(int)response.StatusCode}");
+                    failures.Add($"{method} {url} as {caller.Name}: expected {(int)expected}, got {(int)response.StatusCode}");
                 }
             }
         }
 
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
+        Assert.True(calls >= Classification.Count * callers.Length, $"Only {calls} calls were made.");
     }
 }
