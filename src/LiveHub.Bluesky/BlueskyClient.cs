@@ -20,6 +20,8 @@ public sealed class BlueskyClient : IDisposable
     private string? identifier;
     private string? password;
     private bool credentialsRejected;
+    // A refresh token the server called expired or revoked: sending it again cannot work, so the next refresh logs in.
+    private string? deadRefreshJwt;
 
     public BlueskyClient(
         BlueskyClientOptions? options = null,
@@ -239,7 +241,7 @@ public sealed class BlueskyClient : IDisposable
                     return stored;
                 }
             }
-            if (current is null)
+            if (current is null || current.RefreshJwt == deadRefreshJwt)
             {
                 var created = await CreateSessionCoreAsync(cancellationToken).ConfigureAwait(false);
                 await CommitAsync(created, SessionChangeReason.LoggedIn, cancellationToken).ConfigureAwait(false);
@@ -259,6 +261,7 @@ public sealed class BlueskyClient : IDisposable
             }
             catch (XrpcException ex) when (ex.Error is XrpcErrors.ExpiredToken or XrpcErrors.InvalidToken)
             {
+                deadRefreshJwt = current.RefreshJwt;
                 next = await CreateSessionCoreAsync(cancellationToken).ConfigureAwait(false);
                 reason = SessionChangeReason.LoggedIn;
             }

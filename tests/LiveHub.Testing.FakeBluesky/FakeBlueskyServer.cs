@@ -167,7 +167,7 @@ public sealed partial class FakeBlueskyServer : IAsyncDisposable
         }
         else
         {
-            var fault = Faults.Take(entry.Sequence, nsid, entry.Authorization is not null);
+            var fault = Faults.Take(entry.Sequence, nsid, entry.Authorization is not null, entry.Timestamp);
             entry.Fault = fault?.Kind;
             switch (fault?.Kind)
             {
@@ -181,7 +181,10 @@ public sealed partial class FakeBlueskyServer : IAsyncDisposable
                     response = Error(500, "InternalServerError", "Internal Server Error");
                     break;
                 case FaultKind.RateLimited:
-                    response = RateLimited(3000, "3000;w=300", fault.RetryAfter);
+                    // The headers describe the tightest limit: the login limit for createSession, else the per-IP one.
+                    response = nsid == "com.atproto.server.createSession"
+                        ? RateLimited(options.LoginRateLimit, $"{options.LoginRateLimit};w={(int)options.LoginRateWindow.TotalSeconds}", fault.RetryAfter)
+                        : RateLimited(3000, "3000;w=300", fault.RetryAfter);
                     break;
                 case FaultKind.ExpiredToken:
                     response = Error(400, "ExpiredToken", "Token has expired");

@@ -36,9 +36,25 @@ public sealed record Fault(FaultKind Kind, string? Method = null)
     public TimeSpan RetryAfter { get; init; } = TimeSpan.FromSeconds(1);
 }
 
+/// <summary>
+/// A persistent fault window: every matching request fails while it lasts, taking <see cref="Kinds"/> in turn
+/// (a kind that cannot apply to a request, such as <see cref="FaultKind.ExpiredToken"/> without a token, is passed over).
+/// </summary>
+public sealed record Outage(IReadOnlyList<FaultKind> Kinds)
+{
+    /// <summary>XRPC methods (NSIDs) affected; null means every XRPC method, logins included.</summary>
+    public IReadOnlyCollection<string>? Methods { get; init; }
+
+    /// <summary>When the outage ends, by the server's clock; null lasts until <see cref="FakeFaults.StopOutages"/>.</summary>
+    public DateTimeOffset? Until { get; init; }
+
+    /// <summary>Retry-After for <see cref="FaultKind.RateLimited"/>; null means until <see cref="Until"/> (a limit that resets when the window ends).</summary>
+    public TimeSpan? RetryAfter { get; init; }
+}
+
 public sealed record AppliedFault(long RequestSequence, string Nsid, FaultKind Kind);
 
-/// <summary>Thread-safe fault injection: queued one-shot faults first, then the seeded random mode if enabled.</summary>
+/// <summary>Thread-safe fault injection: queued one-shot faults first, then outages, then the seeded random mode if enabled.</summary>
 public sealed class FakeFaults
 {
     private static readonly string[] SessionMethods = ["com.atproto.server.createSession", "com.atproto.server.refreshSession"];
@@ -46,6 +62,7 @@ public sealed class FakeFaults
     private readonly Lock gate = new();
     private readonly List<Fault> queue = [];
     private readonly List<AppliedFault> applied = [];
+    private readonly List<OutageState> outages = [];
     private RandomFaults? random;
 
     public static IReadOnlyList<FaultKind> DefaultRandomKinds { get; } =
@@ -81,6 +98,29 @@ public sealed class FakeFaults
         }
     }
 
+    /// <summary>Starts a persistent fault window; several may run at once (the first started that matches applies).</summary>
+    public void StartOutage(Outage outage)
+    {
+        ArgumentNullException.ThrowIfNull(outage);
+        ArgumentOutOfRangeException.ThrowIfZero(outage.Kinds.Count);
+        lock (gate)
+        {
+            outages.Add(new OutageState(outage, outage.Methods is null ? null : new HashSet<string>(outage.Methods, StringComparer.Ordinal)));
+        }
+    }
+
+    public void StartOutage(FaultKind kind, DateTimeOffset? until = null, IReadOnlyCollection<string>? methods = null) =>
+        StartOutage(new Outage([kind]) { Until = until, Methods = methods });
+
+    /// <summary>Ends every outage at once, whatever its <see cref="Outage.Until"/>.</summary>
+    public void StopOutages()
+    {
+        lock (gate)
+        {
+            outages.Clear();
+        }
+    }
+
     public void DisableRandom()
     {
         lock (gate)
@@ -94,6 +134,7 @@ public sealed class FakeFaults
         lock (gate)
         {
             queue.Clear();
+            outages.Clear();
             random = null;
         }
     }
@@ -120,16 +161,21 @@ public sealed class FakeFaults
         }
     }
 
-    internal Fault? Take(long requestSequence, string nsid, bool hasToken)
+    internal Fault? Take(long requestSequence, string nsid, bool hasToken, DateTimeOffset now)
     {
         lock (gate)
         {
             var index = queue.FindIndex(f => (f.Method is null || f.Method == nsid) && Applies(f.Kind, hasToken));
             Fault? fault = null;
+            outages.RemoveAll(o => o.Outage.Until <= now);
             if (index >= 0)
             {
                 fault = queue[index];
                 queue.RemoveAt(index);
+            }
+            else if (outages.Select(o => o.Next(nsid, hasToken, now)).FirstOrDefault(f => f is not null) is { } outageFault)
+            {
+                fault = outageFault;
             }
             else if (random is { } r
                 && (r.Methods?.Contains(nsid) ?? !SessionMethods.Contains(nsid))
@@ -148,6 +194,31 @@ public sealed class FakeFaults
     }
 
     private static bool Applies(FaultKind kind, bool hasToken) => kind != FaultKind.ExpiredToken || hasToken;
+
+    private sealed class OutageState(Outage outage, HashSet<string>? methods)
+    {
+        private int turn;
+
+        public Outage Outage { get; } = outage;
+
+        public Fault? Next(string nsid, bool hasToken, DateTimeOffset now)
+        {
+            if (methods is not null && !methods.Contains(nsid))
+            {
+                return null;
+            }
+            for (var i = 0; i < Outage.Kinds.Count; i++)
+            {
+                var kind = Outage.Kinds[turn++ % Outage.Kinds.Count];
+                if (Applies(kind, hasToken))
+                {
+                    var retryAfter = Outage.RetryAfter ?? (Outage.Until is { } until ? until - now : TimeSpan.FromSeconds(1));
+                    return new Fault(kind, nsid) { RetryAfter = retryAfter };
+                }
+            }
+            return null;
+        }
+    }
 
     private sealed record RandomFaults(Random Random, double Probability, List<FaultKind> Kinds, HashSet<string>? Methods, TimeSpan SlowResponseDelay);
 }

@@ -51,12 +51,21 @@ public sealed record CrossPostItemResponse(
 /// <summary>One live post's cross-posting: the overall state (the worst of its items) and each Bluesky write.</summary>
 public sealed record CrossPostPostResponse(Guid PostId, int PostSequence, CrossPostState State, string? BlueskyUrl, string? LastError, IReadOnlyList<CrossPostItemResponse> Items);
 
+/// <summary>
+/// A stream's cross-posting for the live console. <see cref="Pending"/> items wait for Bluesky; while they cannot be
+/// sent, <see cref="RetryReason"/> says why (the first waiting item's last error), <see cref="NextAttemptAt"/> when the
+/// next try is due, and <see cref="RateLimitedUntil"/> how long Bluesky's rate limit holds every stream back.
+/// </summary>
 public sealed record CrossPostStreamResponse(
     Guid StreamId,
     bool Enabled,
     bool Connected,
     string? ThreadUrl,
-    IReadOnlyList<CrossPostPostResponse> Posts);
+    IReadOnlyList<CrossPostPostResponse> Posts,
+    int Pending,
+    DateTimeOffset? NextAttemptAt,
+    string? RetryReason,
+    DateTimeOffset? RateLimitedUntil);
 
 public sealed record CrossPostStreamQueue(
     Guid StreamId,
@@ -68,7 +77,9 @@ public sealed record CrossPostStreamQueue(
     DateTimeOffset? NextAttemptAt,
     string? LeaseOwner,
     DateTimeOffset? LeaseUntil,
-    string? ThreadUrl);
+    string? ThreadUrl,
+    int HeadAttempts,
+    string? HeadLastError);
 
 public sealed record RecurringJobResponse(string Key, string? Description, string State, DateTimeOffset? NextFireAt, DateTimeOffset? PreviousFireAt);
 

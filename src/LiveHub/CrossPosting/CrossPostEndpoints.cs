@@ -179,7 +179,7 @@ public static partial class CrossPostEndpoints
         return TypedResults.Ok(new CrossPostEventResponse(e.Id, e.Slug, e.Title, Utc(e.StartsAtUtc), settings.Enabled, settings.EditMode, settings.Hashtags, settings.Language));
     }
 
-    private static async Task<Results<Ok<CrossPostStreamResponse>, ProblemHttpResult>> GetStream(Guid id, LiveHubDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<CrossPostStreamResponse>, ProblemHttpResult>> GetStream(Guid id, LiveHubDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var stream = await db.LiveStreams.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
         if (stream is null)
@@ -202,7 +202,15 @@ public static partial class CrossPostEndpoints
                 return new CrossPostPostResponse(g.Key, g.First().PostSequence, state, first, error, list);
             })
             .OrderBy(p => p.PostSequence).ToList();
-        return TypedResults.Ok(new CrossPostStreamResponse(id, enabled, connected, BlueskyUrl(thread?.RootUri), posts));
+        var now = clock.GetUtcNow().UtcDateTime;
+        var pending = items.Where(i => i.State is CrossPostState.Queued or CrossPostState.Sending).ToList();
+        var head = pending.FirstOrDefault();
+        var paused = await db.Set<CrossPostAccount>().Where(a => a.Id == CrossPostAccount.SingletonId).Select(a => a.PausedUntilUtc).FirstOrDefaultAsync(cancellationToken);
+        return TypedResults.Ok(new CrossPostStreamResponse(id, enabled, connected, BlueskyUrl(thread?.RootUri), posts,
+            pending.Count,
+            head is null ? null : Utc(paused is { } p && p > head.NextAttemptAtUtc ? p : head.NextAttemptAtUtc),
+            head?.LastError,
+            paused is { } until && until > now ? Utc(until) : null));
     }
 
     private static async Task<Results<Ok<CrossPostItemResponse>, ProblemHttpResult>> Retry(

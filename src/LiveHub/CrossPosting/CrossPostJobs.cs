@@ -32,9 +32,11 @@ internal static class CrossPostJobs
             })
             .ToListAsync(cancellationToken);
         var streamIds = active.Select(a => a.StreamId).ToList();
-        var nextAttempts = (await items.Where(i => streamIds.Contains(i.StreamId) && (i.State == CrossPostState.Queued || i.State == CrossPostState.Sending))
-                .Select(i => new { i.StreamId, i.NextAttemptAtUtc }).ToListAsync(cancellationToken))
-            .GroupBy(x => x.StreamId).ToDictionary(g => g.Key, g => g.Min(x => x.NextAttemptAtUtc));
+        var pendingRows = await items.Where(i => streamIds.Contains(i.StreamId) && (i.State == CrossPostState.Queued || i.State == CrossPostState.Sending))
+            .Select(i => new { i.StreamId, i.NextAttemptAtUtc, i.ChangeSequence, i.Part, i.Attempts, i.LastError }).ToListAsync(cancellationToken);
+        var nextAttempts = pendingRows.GroupBy(x => x.StreamId).ToDictionary(g => g.Key, g => g.Min(x => x.NextAttemptAtUtc));
+        // The head is what a stream waits on (rows go out strictly in order): its attempts and last error say why.
+        var heads = pendingRows.GroupBy(x => x.StreamId).ToDictionary(g => g.Key, g => g.OrderBy(x => x.ChangeSequence).ThenBy(x => x.Part).First());
         var streams = await db.LiveStreams.AsNoTracking().Include(s => s.Event).Include(s => s.Session)
             .Where(s => streamIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, cancellationToken);
         var threads = await db.Set<CrossPostThread>().AsNoTracking().Where(t => streamIds.Contains(t.StreamId)).ToDictionaryAsync(t => t.StreamId, cancellationToken);
@@ -46,7 +48,9 @@ internal static class CrossPostJobs
             return new CrossPostStreamQueue(a.StreamId, stream?.Event?.Title ?? "(deleted event)", stream?.Session?.Title, a.Queued, a.Sending, a.Failed,
                 nextAttempts.TryGetValue(a.StreamId, out var next) ? CrossPostEndpoints.Utc(next) : null,
                 leased ? thread!.LeaseOwner : null, leased ? CrossPostEndpoints.Utc(thread!.LeaseUntilUtc!.Value) : null,
-                CrossPostEndpoints.BlueskyUrl(thread?.RootUri));
+                CrossPostEndpoints.BlueskyUrl(thread?.RootUri),
+                heads.TryGetValue(a.StreamId, out var head) ? head.Attempts : 0,
+                head?.LastError);
         }).OrderBy(q => q.NextAttemptAt).ToList();
 
         var scheduled = await items.Where(i => i.State == CrossPostState.Queued && i.NextAttemptAtUtc > now)

@@ -196,7 +196,9 @@ public sealed class CrossPostWorker(
         }
         catch (XrpcException ex) when (ex.IsRetryable && !cancellationToken.IsCancellationRequested)
         {
-            await RetryLaterAsync(db, row, ex.Message, ex.StatusCode == 429 ? ex.RetryAfter ?? ex.RateLimit?.SuggestedDelay(clock.GetUtcNow()) : ex.RetryAfter, ex.StatusCode == 429, cancellationToken);
+            // Bluesky's 429 and the client's own login guard both mean "the account must wait", not "this post is bad".
+            var rateLimited = ex.StatusCode == 429 || ex.Error == XrpcErrors.LoginThrottled;
+            await RetryLaterAsync(db, row, ex.Message, rateLimited ? ex.RetryAfter ?? ex.RateLimit?.SuggestedDelay(clock.GetUtcNow()) : ex.RetryAfter, rateLimited, cancellationToken);
         }
         catch (XrpcException ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -370,46 +372,59 @@ public sealed class CrossPostWorker(
 
     private async Task RetryLaterAsync(LiveHubDbContext db, CrossPostItem row, string reason, TimeSpan? retryAfter, bool rateLimited, CancellationToken cancellationToken)
     {
+        var now = Now;
+        if (rateLimited && retryAfter is { } limitWait && limitWait > TimeSpan.Zero)
+        {
+            // A rate limit with a reset time says when to come back and nothing about this post: the wait does not
+            // count toward MaxAttempts, so a long limit (or a login limit after an outage) never parks anything.
+            row.Attempts = Math.Max(0, row.Attempts - 1);
+            var until = now + limitWait;
+            row.State = CrossPostState.Queued;
+            row.NextAttemptAtUtc = until + Jitter();
+            row.LastError = Truncate($"Rate limited by Bluesky until {until.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)} UTC: {reason}");
+            row.UpdatedAtUtc = now;
+            await db.SaveChangesAsync(cancellationToken);
+            // The limit is the account's: every stream waits, on every instance.
+            await db.Set<CrossPostAccount>().Where(a => a.PausedUntilUtc == null || a.PausedUntilUtc < until)
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.PausedUntilUtc, until), cancellationToken);
+            logger.LogInformation("Cross-post {ItemId} of stream {StreamId} is rate limited until {Until}: {Reason}", row.Id, row.StreamId, until, reason);
+            return;
+        }
+
         if (row.Attempts >= Options.MaxAttempts)
         {
             await ParkAsync(db, row, $"Gave up after {row.Attempts} attempts: {reason}", clearRecord: false, cancellationToken);
             return;
         }
 
-        var now = Now;
         var delay = Backoff(row.Attempts, retryAfter);
         row.State = CrossPostState.Queued;
         row.NextAttemptAtUtc = now + delay;
         row.LastError = Truncate($"Attempt {row.Attempts} failed, retrying: {reason}");
         row.UpdatedAtUtc = now;
         await db.SaveChangesAsync(cancellationToken);
-        if (rateLimited && retryAfter is { } wait)
-        {
-            // The limit is the account's: every stream waits, on every instance.
-            var until = now + wait;
-            await db.Set<CrossPostAccount>().Where(a => a.PausedUntilUtc == null || a.PausedUntilUtc < until)
-                .ExecuteUpdateAsync(s => s.SetProperty(a => a.PausedUntilUtc, until), cancellationToken);
-        }
-
         logger.LogInformation("Cross-post {ItemId} of stream {StreamId} failed (attempt {Attempt}); retrying in {Delay}: {Reason}",
             row.Id, row.StreamId, row.Attempts, delay, reason);
     }
 
-    /// <summary>Full-jitter exponential backoff; a server-given wait is a floor, with a little jitter on top.</summary>
+    /// <summary>
+    /// Exponential backoff with "equal jitter": between half and all of min(base × 2^(attempts−1), max). The lower half
+    /// is fixed so the attempt budget spans a known minimum time: with the defaults (1 s, 5 min, 20 attempts) a row is
+    /// parked only after at least 29 minutes of failures (at most 58), so an outage of that length parks nothing.
+    /// A server-given wait is a floor, with a little jitter on top.
+    /// </summary>
     internal TimeSpan Backoff(int attempts, TimeSpan? retryAfter)
     {
-        var baseDelay = Options.RetryBaseDelay;
-        var ceiling = TimeSpan.FromTicks((long)Math.Min(Options.RetryMaxDelay.Ticks, baseDelay.Ticks * Math.Pow(2, Math.Min(attempts - 1, 40))));
-        var jittered = TimeSpan.FromTicks((long)(ceiling.Ticks * Random.Shared.NextDouble()));
-        if (jittered < baseDelay / 10)
+        if (retryAfter is { } wait && wait > TimeSpan.Zero)
         {
-            jittered = baseDelay / 10;
+            return wait + Jitter();
         }
 
-        return retryAfter is { } wait && wait > TimeSpan.Zero
-            ? wait + TimeSpan.FromTicks((long)(baseDelay.Ticks * Random.Shared.NextDouble()))
-            : jittered;
+        var ceiling = TimeSpan.FromTicks((long)Math.Min(Options.RetryMaxDelay.Ticks, Options.RetryBaseDelay.Ticks * Math.Pow(2, Math.Clamp(attempts - 1, 0, 40))));
+        return ceiling / 2 + TimeSpan.FromTicks((long)(ceiling.Ticks / 2 * Random.Shared.NextDouble()));
     }
+
+    private TimeSpan Jitter() => TimeSpan.FromTicks((long)(Options.RetryBaseDelay.Ticks * Random.Shared.NextDouble()));
 
     private async Task SlowDownIfExhaustedAsync(LiveHubDbContext db, BlueskyClient client, CancellationToken cancellationToken)
     {

@@ -21,14 +21,18 @@ public sealed class CrossPostingOptions : IValidatableObject
     /// </summary>
     public Uri? PublicBaseUrl { get; set; }
 
-    /// <summary>First retry delay; later ones double (full jitter) up to <see cref="RetryMaxDelay"/>.</summary>
+    /// <summary>First retry delay; later ones double up to <see cref="RetryMaxDelay"/>, each jittered between half and all of it.</summary>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Attempts before a transiently failing row is parked as failed (a human can retry it).</summary>
+    /// <summary>
+    /// Attempts before a transiently failing row is parked as failed (a human can retry it). Rate-limit waits do not
+    /// count. With the default delays, 20 attempts span at least 29 minutes: a Bluesky outage shorter than that parks
+    /// nothing (12, the old default, could park a row after about 9 minutes).
+    /// </summary>
     [Range(1, 1000)]
-    public int MaxAttempts { get; set; } = 12;
+    public int MaxAttempts { get; set; } = 20;
 
     /// <summary>How often the recurring sweep re-triggers streams with due rows (after a crash, say).</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);

@@ -112,6 +112,61 @@ public sealed class FakeBlueskyServerTests
         Assert.Equal(500, server.RequestsFor("com.atproto.repo.getRecord")[0].StatusCode);
     }
 
+    [Fact]
+    public async Task An_outage_fails_every_matching_request_in_turn_until_its_end_by_the_servers_clock()
+    {
+        var time = new ManualTimeProvider();
+        await using var server = await FakeBlueskyServer.StartAsync(o => o.TimeProvider = time);
+        using var http = new HttpClient { BaseAddress = server.BaseUrl };
+        var session = await PostJsonAsync(http, "com.atproto.server.createSession", null, """{"identifier":"confbot.test","password":"abcd-efgh-ijkl-mnop"}""");
+        var access = session.GetProperty("accessJwt").GetString();
+        var end = time.GetUtcNow() + TimeSpan.FromMinutes(5);
+        server.Faults.StartOutage(new Outage([FaultKind.RateLimited, FaultKind.ExpiredToken]) { Until = end, Methods = ["com.atproto.server.getSession"] });
+        server.Faults.StartOutage(FaultKind.BadGateway, end, ["com.atproto.server.createSession"]);
+
+        using var limited = await SendAsync(http, "com.atproto.server.getSession", access, null, HttpMethod.Get);
+        using var expired = await SendAsync(http, "com.atproto.server.getSession", access, null, HttpMethod.Get);
+        using var limitedAgain = await SendAsync(http, "com.atproto.server.getSession", access, null, HttpMethod.Get);
+        using var login = await SendAsync(http, "com.atproto.server.createSession", null, """{"identifier":"confbot.test","password":"abcd-efgh-ijkl-mnop"}""");
+        using var other = await SendAsync(http, "com.atproto.server.describeServer", null, null, HttpMethod.Get);
+        time.Advance(TimeSpan.FromMinutes(2));
+        using var expiredLater = await SendAsync(http, "com.atproto.server.getSession", access, null, HttpMethod.Get);
+        using var limitedLater = await SendAsync(http, "com.atproto.server.getSession", access, null, HttpMethod.Get);
+        time.Set(end);
+        using var after = await SendAsync(http, "com.atproto.server.getSession", access, null, HttpMethod.Get);
+        using var loginAfter = await SendAsync(http, "com.atproto.server.createSession", null, """{"identifier":"confbot.test","password":"abcd-efgh-ijkl-mnop"}""");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        // A rate limit that resets when the window ends: Retry-After counts down to it, RateLimit-Reset names it.
+        Assert.Equal(TimeSpan.FromMinutes(5), limited.Headers.RetryAfter?.Delta);
+        Assert.Equal(end.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), limited.Headers.GetValues("RateLimit-Reset").Single());
+        Assert.Equal(HttpStatusCode.BadRequest, expired.StatusCode);
+        Assert.Contains("ExpiredToken", await expired.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.TooManyRequests, limitedAgain.StatusCode);
+        Assert.Equal(HttpStatusCode.BadGateway, login.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, expiredLater.StatusCode);
+        Assert.Equal(TimeSpan.FromMinutes(3), limitedLater.Headers.RetryAfter?.Delta);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, loginAfter.StatusCode);
+    }
+
+    [Fact]
+    public async Task Stopping_outages_ends_them_at_once()
+    {
+        await using var server = await FakeBlueskyServer.StartAsync();
+        using var http = new HttpClient { BaseAddress = server.BaseUrl };
+        server.Faults.StartOutage(FaultKind.DropBeforeCommit);
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => SendAsync(http, "com.atproto.server.describeServer", null, null, HttpMethod.Get));
+        await Assert.ThrowsAsync<HttpRequestException>(() => SendAsync(http, "com.atproto.server.describeServer", null, null, HttpMethod.Get));
+        server.Faults.StopOutages();
+        using var recovered = await SendAsync(http, "com.atproto.server.describeServer", null, null, HttpMethod.Get);
+
+        Assert.Equal(HttpStatusCode.OK, recovered.StatusCode);
+        Assert.Equal(2, server.Faults.Applied.Count(f => f.Kind == FaultKind.DropBeforeCommit));
+    }
+
     private static async Task<JsonElement> PostJsonAsync(HttpClient http, string nsid, string? token, string? body)
     {
         using var response = await SendAsync(http, nsid, token, body);

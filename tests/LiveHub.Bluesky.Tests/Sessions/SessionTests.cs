@@ -132,6 +132,28 @@ public sealed class SessionTests
     }
 
     [Fact]
+    public async Task A_refresh_token_refused_once_is_not_sent_again_while_logins_are_rate_limited()
+    {
+        await using var server = await FakeBlueskyServer.StartAsync();
+        using var client = TestClients.Create(server);
+        await client.EnsureSessionAsync();
+        server.RevokeSessions();
+        server.Faults.StartOutage(FaultKind.RateLimited, methods: [CreateSession]);
+
+        var first = await Assert.ThrowsAsync<XrpcException>(() => client.Server.GetSessionAsync());
+        var second = await Assert.ThrowsAsync<XrpcException>(() => client.Server.GetSessionAsync());
+        server.Faults.StopOutages();
+        // The guard honoured the 429's Retry-After (1 s here); once it has passed, one login replaces the dead session.
+        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        await client.Server.GetSessionAsync();
+
+        Assert.Equal(429, first.StatusCode);
+        Assert.Equal(XrpcErrors.LoginThrottled, second.Error);
+        Assert.Equal(1, server.CountRequests(RefreshSession));
+        Assert.Equal(3, server.CountRequests(CreateSession)); // the first login, the refused one, the one that worked
+    }
+
+    [Fact]
     public async Task A_session_refreshed_by_another_process_is_taken_from_the_store_instead_of_refreshing_again()
     {
         await using var server = await FakeBlueskyServer.StartAsync();

@@ -19,7 +19,7 @@ namespace LiveHub.Tests.CrossPosting;
 /// database (a restart, or a second instance of a cluster). Retry, sweep and check-in intervals are milliseconds.
 /// </summary>
 public sealed class CrossPostingHost(DatabaseProvider provider, string connectionString, string dataDirectory, FakeBlueskyServer pds,
-    IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
+    IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? clock = null) : WebApplicationFactory<Program>
 {
     public const string Password = "correct horse battery staple";
     public const string PublicBaseUrl = "https://live.example.org";
@@ -50,7 +50,15 @@ public sealed class CrossPostingHost(DatabaseProvider provider, string connectio
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureTestServices(services => services.AddScoped<ILiveChangeInterceptor, FailingInterceptor>());
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddScoped<ILiveChangeInterceptor, FailingInterceptor>();
+            if (clock is not null)
+            {
+                // One clock for the app, Quartz (which takes the container's) and the Bluesky client.
+                services.AddSingleton(clock);
+            }
+        });
     }
 
     public async Task<HttpClient> BearerClientAsync(string role)
@@ -111,9 +119,9 @@ public sealed class CrossPostingDatabase : IAsyncDisposable
         return new CrossPostingDatabase(provider, connectionString, folder);
     }
 
-    public CrossPostingHost Host(FakeBlueskyServer pds, IReadOnlyDictionary<string, string?>? settings = null)
+    public CrossPostingHost Host(FakeBlueskyServer pds, IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? clock = null)
     {
-        var host = new CrossPostingHost(Provider, ConnectionString, DataDirectory, pds, settings);
+        var host = new CrossPostingHost(Provider, ConnectionString, DataDirectory, pds, settings, clock);
         _ = host.Services; // start now: migrations, Quartz
         return host;
     }

@@ -46,17 +46,33 @@ export function crossPostBadge(postState, onRetried) {
     return badge;
 }
 
+/** One line on the stream's queue while Bluesky holds posts back (outage, rate limit); empty when nothing waits. */
+export function queueSummary(state) {
+    if (!state.pending || !(state.retryReason || state.rateLimitedUntil)) {
+        return "";
+    }
+    const when = (iso) => new Date(iso).toLocaleTimeString();
+    const waiting = `${state.pending} ${state.pending === 1 ? "post waits" : "posts wait"} for Bluesky; they go out in order once it answers.`;
+    const limit = state.rateLimitedUntil ? ` Rate limited until ${when(state.rateLimitedUntil)}.` : "";
+    const next = state.nextAttemptAt ? ` Next try ${when(state.nextAttemptAt)}.` : "";
+    return `${waiting}${limit}${next} ${state.retryReason ?? ""}`.trim();
+}
+
 /**
  * Keeps a badge in each post element up to date. `elementFor(postId)` returns the post's element (or null).
- * Returns a function that stops the polling.
+ * `statusElement`, if given, shows the queue summary. Returns a function that stops the polling.
  */
-export function attachCrossPost(streamId, elementFor, { intervalMs = 5000 } = {}) {
+export function attachCrossPost(streamId, elementFor, { intervalMs = 5000, statusElement = null } = {}) {
     let timer = null;
     let stopped = false;
     const refresh = async () => {
         clearTimeout(timer);
         try {
             const state = await loadCrossPost(streamId);
+            if (statusElement) {
+                statusElement.textContent = queueSummary(state);
+                statusElement.hidden = !statusElement.textContent;
+            }
             if (state.enabled || state.posts.size > 0) {
                 for (const [postId, postState] of state.posts) {
                     const element = elementFor(postId);
@@ -83,5 +99,8 @@ export function attachCrossPost(streamId, elementFor, { intervalMs = 5000 } = {}
     return () => {
         stopped = true;
         clearTimeout(timer);
+        if (statusElement) {
+            statusElement.hidden = true;
+        }
     };
 }

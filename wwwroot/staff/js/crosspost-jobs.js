@@ -40,7 +40,8 @@ async function load() {
         h("td", { "data-label": "Sending" }, String(s.sending)),
         h("td", { "data-label": "Failed" }, String(s.failed)),
         h("td", { "data-label": "Next attempt" }, when(s.nextAttemptAt)),
-        h("td", { "data-label": "Worker" }, s.leaseOwner ? `${s.leaseOwner} until ${when(s.leaseUntil)}` : "idle"))) : [empty(6, "Nothing is waiting.")]));
+        h("td", { "data-label": "Waiting on" }, s.headLastError ? `${s.headLastError} (attempt ${s.headAttempts})` : "—"),
+        h("td", { "data-label": "Worker" }, s.leaseOwner ? `${s.leaseOwner} until ${when(s.leaseUntil)}` : "idle"))) : [empty(7, "Nothing is waiting.")]));
     document.getElementById("scheduled").replaceChildren(...(jobs.scheduled.length ? jobs.scheduled.map((item) => h("tr", {},
         h("td", { "data-label": "Post" }, postLabel(item)),
         h("td", { "data-label": "Attempts" }, String(item.attempts)),

@@ -237,7 +237,7 @@ let stopCrossPost = () => {};
 async function chooseStream(id) {
     stream = streams.find((s) => s.id === id) ?? streams[0];
     stopCrossPost();
-    stopCrossPost = attachCrossPost(stream.id, (postId) => findCard(postId));
+    stopCrossPost = attachCrossPost(stream.id, (postId) => findCard(postId), { statusElement: document.getElementById("crosspost-queue") });
     streamSelect.value = stream.id;
     const url = new URL(location.href);
     url.searchParams.set("stream", stream.id);
