@@ -23,6 +23,7 @@ builder.Services.AddLive(builder.Configuration);
 builder.Services.AddCrossPosting(builder.Configuration);
 builder.Services.AddCalendar();
 builder.Services.AddHealth();
+builder.Services.AddLiveHubHsts(builder.Configuration);
 
 var app = builder.Build();
 

@@ -82,6 +82,18 @@ public sealed partial class FakeBlueskyServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>Every access and refresh token issued so far (for tests that look for them where they must not be).</summary>
+    public IReadOnlyList<string> IssuedTokens
+    {
+        get
+        {
+            lock (state)
+            {
+                return [.. tokens.Keys];
+            }
+        }
+    }
+
     public IReadOnlyList<ReceivedRequest> RequestsFor(string nsid) => [.. requestLog.Where(r => r.Nsid == nsid)];
 
     public int CountRequests(string nsid) => requestLog.Count(r => r.Nsid == nsid);

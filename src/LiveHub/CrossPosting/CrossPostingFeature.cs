@@ -26,7 +26,10 @@ public static class CrossPostingFeature
         var clustered = database.Provider == DatabaseProvider.Postgres;
 
         // The client applies its own per-request timeouts (30 s JSON, 120 s blobs); this one must not cut them short.
-        services.AddHttpClient(BlueskyAccount.HttpClientName, c => c.Timeout = TimeSpan.FromMinutes(5));
+        // Its requests carry the account's JWTs: logged by BlueskyHttpLogger, which never writes a header.
+        services.AddHttpClient(BlueskyAccount.HttpClientName, c => c.Timeout = TimeSpan.FromMinutes(5))
+            .RemoveAllLoggers()
+            .AddLogger(sp => new BlueskyHttpLogger(sp.GetRequiredService<ILogger<BlueskyHttpLogger>>()));
         services.AddDataProtection();
         services.AddSingleton<BlueskyAccount>();
         services.AddSingleton<CrossPostTids>();

@@ -7,6 +7,16 @@ public static class SecurityHeaders
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; connect-src 'self'; " +
         "font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
+    /// <summary>
+    /// HSTS (sent over https outside Development): <c>Hsts:MaxAgeDays</c> (default 365, the usual minimum for
+    /// browsers' preload lists) and <c>Hsts:IncludeSubDomains</c> (default false: other sites may share the domain).
+    /// </summary>
+    public static IServiceCollection AddLiveHubHsts(this IServiceCollection services, IConfiguration configuration) => services.AddHsts(o =>
+    {
+        o.MaxAge = TimeSpan.FromDays(configuration.GetValue("Hsts:MaxAgeDays", 365));
+        o.IncludeSubDomains = configuration.GetValue("Hsts:IncludeSubDomains", false);
+    });
+
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         context.Response.OnStarting(() =>

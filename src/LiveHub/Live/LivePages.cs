@@ -119,7 +119,14 @@ public static class LivePages
     private static string Headline(string body)
     {
         var firstLine = body.Split('\n', 2)[0];
-        return firstLine.Length <= 110 ? firstLine : string.Concat(firstLine.AsSpan(0, 109), "…");
+        if (firstLine.Length <= 110)
+        {
+            return firstLine;
+        }
+
+        // Never cut between the two halves of a surrogate pair (an emoji): a lone half is not text.
+        var cut = char.IsHighSurrogate(firstLine[108]) ? 108 : 109;
+        return string.Concat(firstLine.AsSpan(0, cut), "…");
     }
 
     private static async Task<IResult> AtomAsync(string slug, Guid? sessionId, HttpContext http, LiveHubDbContext db, LiveCoverage coverage, LiveQueries queries, CancellationToken cancellationToken)
@@ -148,7 +155,7 @@ public static class LivePages
             xml.WriteStartElement("feed", atom);
             xml.WriteAttributeString("xmlns", "at", null, tombstones);
             xml.WriteElementString("id", atom, $"urn:uuid:{stream.Id}");
-            xml.WriteElementString("title", atom, $"Live: {LiveQueries.StreamTitle(stream)} ({e.Title})");
+            xml.WriteElementString("title", atom, XmlText($"Live: {LiveQueries.StreamTitle(stream)} ({e.Title})"));
             xml.WriteElementString("updated", atom, Rfc3339(updated));
             WriteLink(xml, atom, "alternate", pageUrl, "text/html");
             WriteLink(xml, atom, "self", pageUrl + "/feed.atom", "application/atom+xml");
@@ -167,20 +174,20 @@ public static class LivePages
 
                 xml.WriteStartElement("entry", atom);
                 xml.WriteElementString("id", atom, $"urn:uuid:{post.Id}");
-                xml.WriteElementString("title", atom, Headline(post.Body));
+                xml.WriteElementString("title", atom, XmlText(Headline(post.Body)));
                 xml.WriteElementString("published", atom, Rfc3339(post.CreatedAtUtc));
                 xml.WriteElementString("updated", atom, Rfc3339(post.EditedAtUtc ?? post.CreatedAtUtc));
                 if (post.AuthorName is not null)
                 {
                     xml.WriteStartElement("author", atom);
-                    xml.WriteElementString("name", atom, post.AuthorName);
+                    xml.WriteElementString("name", atom, XmlText(post.AuthorName));
                     xml.WriteEndElement();
                 }
 
                 WriteLink(xml, atom, "alternate", permalink, "text/html");
                 xml.WriteStartElement("content", atom);
                 xml.WriteAttributeString("type", "html");
-                xml.WriteString(PostRenderer.ToHtml(post.Body, post.Format));
+                xml.WriteString(XmlText(PostRenderer.ToHtml(post.Body, post.Format)));
                 xml.WriteEndElement();
                 xml.WriteEndElement();
             }
@@ -189,6 +196,35 @@ public static class LivePages
         }
 
         return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// Replaces what XML 1.0 cannot carry (controls other than tab and newline, U+FFFE/U+FFFF, lone surrogates) with
+    /// U+FFFD: the XmlWriter would throw on them, and one such character in a post would break the whole feed.
+    /// </summary>
+    internal static string XmlText(string text)
+    {
+        StringBuilder? cleaned = null;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (XmlConvert.IsXmlChar(c))
+            {
+                cleaned?.Append(c);
+            }
+            else if (i + 1 < text.Length && XmlConvert.IsXmlSurrogatePair(text[i + 1], c))
+            {
+                cleaned?.Append(c).Append(text[i + 1]);
+                i++;
+            }
+            else
+            {
+                cleaned ??= new StringBuilder(text.Length).Append(text, 0, i);
+                cleaned.Append('\uFFFD');
+            }
+        }
+
+        return cleaned?.ToString() ?? text;
     }
 
     private static void WriteLink(XmlWriter xml, string ns, string rel, string href, string type)

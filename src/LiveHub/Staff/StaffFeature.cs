@@ -66,6 +66,8 @@ public static class StaffFeature
             o.HeaderName = AntiforgeryForCookies.HeaderName;
             o.Cookie.Name = "livehub.csrf";
             o.Cookie.SameSite = SameSiteMode.Strict;
+            // The default would send it over plain http too; like the staff cookie, Secure whenever the request is https.
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
 
         services.AddRateLimiter(o =>

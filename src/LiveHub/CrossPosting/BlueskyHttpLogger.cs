@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Http.Logging;
+
+namespace LiveHub.CrossPosting;
+
+/// <summary>
+/// Logs the Bluesky client's requests by method, path and status only. It replaces the HttpClient factory's default
+/// logging, whose trace records carry every request header as structured values (unredacted, whatever the
+/// redaction settings do to the message text), and the Authorization header holds the account's access or refresh JWT.
+/// </summary>
+internal sealed class BlueskyHttpLogger(ILogger<BlueskyHttpLogger> logger) : IHttpClientLogger
+{
+    public object? LogRequestStart(HttpRequestMessage request)
+    {
+        logger.LogDebug("Sending {Method} {Path} to Bluesky", request.Method, request.RequestUri?.AbsolutePath);
+        return null;
+    }
+
+    public void LogRequestStop(object? context, HttpRequestMessage request, HttpResponseMessage response, TimeSpan elapsed) =>
+        logger.LogInformation("Bluesky answered {Method} {Path} with {StatusCode} after {ElapsedMilliseconds:0} ms",
+            request.Method, request.RequestUri?.AbsolutePath, (int)response.StatusCode, elapsed.TotalMilliseconds);
+
+    public void LogRequestFailed(object? context, HttpRequestMessage request, HttpResponseMessage? response, Exception exception, TimeSpan elapsed) =>
+        logger.LogWarning("Bluesky request {Method} {Path} failed after {ElapsedMilliseconds:0} ms: {Error}",
+            request.Method, request.RequestUri?.AbsolutePath, elapsed.TotalMilliseconds, exception.Message);
+}
