@@ -1,11 +1,22 @@
+using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
 
 namespace LiveHub.Live;
 
 /// <summary>
-/// On every instance: reads change notices from the bus in commit order, loads what changed since
-/// the last push for that stream, and pushes one <see cref="LiveChanges"/> to the stream's group.
+/// On every instance: reads change notices from the bus in commit order and hands each to its stream's
+/// pump, which loads what changed since the stream's last push and pushes one <see cref="LiveChanges"/>
+/// to the stream's group. Streams are pumped independently, one push at a time each, so pushes of a
+/// stream stay in order while a slow read of one stream holds up no other.
 /// </summary>
+/// <remarks>
+/// A group send is never awaited. SignalR writes to each connection of the group in turn, and a write
+/// stays pending only where that connection's buffers are full (each connection has its own write lock,
+/// so its messages keep their order); awaiting the send would hold every stream back until the slowest
+/// client of this one drained or was dropped. A client that stops reading is closed by SignalR once one
+/// send to it has waited <see cref="LiveOptions.SlowClientTimeout"/>, which bounds what it can hold on the
+/// server; it reconnects and catches up by change number.
+/// </remarks>
 internal sealed class LiveChangeRelay(
     ILiveChangeBus bus,
     IServiceScopeFactory scopes,
@@ -13,68 +24,164 @@ internal sealed class LiveChangeRelay(
     LiveSubscriptions subscriptions,
     ILogger<LiveChangeRelay> logger) : BackgroundService
 {
-    private readonly Dictionary<Guid, long> _lastPushed = [];
-    private volatile bool _resyncRequested;
+    private readonly Dictionary<Guid, StreamPump> _pumps = [];
+    private readonly ConcurrentDictionary<Guid, Task> _running = new();
+    private CancellationToken _stopping;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        _stopping = stoppingToken;
         if (bus is PostgresLiveChangeBus postgres)
         {
-            postgres.Reconnected += () => _resyncRequested = true;
+            // Notices sent while the listener was away are lost: re-read every stream someone here watches.
+            postgres.Reconnected += () =>
+            {
+                foreach (var streamId in subscriptions.WatchedStreams)
+                {
+                    Request(streamId, long.MaxValue);
+                }
+            };
         }
 
-        await foreach (var notice in bus.ReadAllAsync(stoppingToken))
+        try
         {
-            try
+            await foreach (var notice in bus.ReadAllAsync(stoppingToken))
             {
-                if (_resyncRequested)
+                Request(notice.StreamId, notice.Change);
+            }
+        }
+        finally
+        {
+            await Task.WhenAll(_running.Values).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    /// <summary>Asks for a push of the stream up to at least <paramref name="change"/> (<see cref="long.MaxValue"/>: whatever is there).</summary>
+    private void Request(Guid streamId, long change)
+    {
+        StreamPump pump;
+        lock (_pumps)
+        {
+            if (!_pumps.TryGetValue(streamId, out pump!))
+            {
+                // The first notice for a stream on this instance: its listeners joined after this instance
+                // started, and their join read everything committed before, so start just before this change.
+                pump = new StreamPump { Pushed = change == long.MaxValue ? 0 : change - 1 };
+                _pumps.Add(streamId, pump);
+            }
+
+            if (change <= pump.Pushed)
+            {
+                return;
+            }
+
+            pump.Wanted = Math.Max(pump.Wanted, change);
+            if (pump.Running)
+            {
+                // The running pump takes this change too: notices that arrive during a push are coalesced.
+                return;
+            }
+
+            pump.Running = true;
+        }
+
+        _running[streamId] = Task.Run(() => PumpAsync(streamId, pump));
+    }
+
+    private async Task PumpAsync(Guid streamId, StreamPump pump)
+    {
+        while (true)
+        {
+            long after, wanted;
+            lock (_pumps)
+            {
+                if (pump.Wanted <= pump.Pushed || _stopping.IsCancellationRequested)
                 {
-                    _resyncRequested = false;
-                    foreach (var streamId in subscriptions.WatchedStreams)
-                    {
-                        await PushAsync(streamId, long.MaxValue, stoppingToken);
-                    }
+                    pump.Running = false;
+                    return;
                 }
 
-                await PushAsync(notice.StreamId, notice.Change, stoppingToken);
+                // Take the request: whatever is notified from now on asks for another round.
+                after = pump.Pushed;
+                wanted = pump.Wanted;
+                pump.Wanted = 0;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+
+            long pushed;
+            try
             {
-                // A failed push is recovered by the client: it sees the gap in change numbers and catches up.
-                logger.LogWarning(ex, "Could not push change {Change} of stream {Stream}.", notice.Change, notice.StreamId);
+                pushed = await PushAsync(streamId, after, wanted);
+            }
+            catch (Exception ex)
+            {
+                if (!_stopping.IsCancellationRequested)
+                {
+                    // A failed push is recovered by the client: it sees the gap in change numbers and catches up.
+                    // The next notice for the stream retries from the last change pushed.
+                    logger.LogWarning(ex, "Could not push changes after {Change} of stream {Stream}.", after, streamId);
+                }
+
+                lock (_pumps)
+                {
+                    pump.Running = false;
+                }
+
+                return;
+            }
+
+            lock (_pumps)
+            {
+                pump.Pushed = Math.Max(pump.Pushed, pushed);
             }
         }
     }
 
-    private async Task PushAsync(Guid streamId, long change, CancellationToken cancellationToken)
+    /// <summary>Pushes the changes after <paramref name="after"/>; returns the last change it covered.</summary>
+    private async Task<long> PushAsync(Guid streamId, long after, long wanted)
     {
-        var known = _lastPushed.TryGetValue(streamId, out var last);
-        if (known && change <= last)
-        {
-            return;
-        }
-
         if (!subscriptions.HasListeners(streamId))
         {
-            if (change != long.MaxValue)
-            {
-                _lastPushed[streamId] = change;
-            }
-
-            return;
+            return wanted == long.MaxValue ? after : wanted;
         }
 
-        // The first notice for a stream on this instance: its listeners joined after this instance
-        // started, and their join read everything committed before, so start just before this change.
-        var after = known ? last : change == long.MaxValue ? 0 : change - 1;
-        await using var scope = scopes.CreateAsyncScope();
-        var changes = await scope.ServiceProvider.GetRequiredService<LiveQueries>().ChangesAsync(streamId, after, cancellationToken);
+        LiveChanges? changes;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            changes = await scope.ServiceProvider.GetRequiredService<LiveQueries>().ChangesAsync(streamId, after, _stopping);
+        }
+
         if (changes is null || changes.Through <= after)
         {
-            return;
+            return after;
         }
 
-        _lastPushed[streamId] = changes.Through;
-        await hub.Clients.Group(LiveCoverageHub.Group(streamId)).SendAsync(LiveCoverageHub.ChangesMethod, changes, cancellationToken);
+        _ = ObserveAsync(hub.Clients.Group(LiveCoverageHub.Group(streamId)).SendAsync(LiveCoverageHub.ChangesMethod, changes, _stopping), streamId, changes.Through);
+        return changes.Through;
+    }
+
+    private async Task ObserveAsync(Task sending, Guid streamId, long through)
+    {
+        try
+        {
+            await sending;
+        }
+        catch (Exception ex) when (!_stopping.IsCancellationRequested)
+        {
+            logger.LogWarning(ex, "Could not push change {Change} of stream {Stream}.", through, streamId);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private sealed class StreamPump
+    {
+        /// <summary>The last change pushed (or passed over while nobody here listened).</summary>
+        public long Pushed;
+
+        /// <summary>The highest change notified since the pump last read the stream (0: none).</summary>
+        public long Wanted;
+
+        public bool Running;
     }
 }

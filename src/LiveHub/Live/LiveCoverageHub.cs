@@ -99,7 +99,9 @@ public sealed class LiveSubscriptions
         }
     }
 
-    public bool HasListeners(Guid streamId) => _listeners.TryGetValue(streamId, out var n) && n > 0;
+    public bool HasListeners(Guid streamId) => ListenerCount(streamId) > 0;
+
+    public int ListenerCount(Guid streamId) => _listeners.TryGetValue(streamId, out var n) ? n : 0;
 
     public IReadOnlyCollection<Guid> WatchedStreams => [.. _listeners.Where(kv => kv.Value > 0).Select(kv => kv.Key)];
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using LiveHub.Data;
 using LiveHub.Seeding;
+using Microsoft.Extensions.Options;
 
 namespace LiveHub.Live;
 
@@ -21,6 +22,7 @@ public static class LiveFeature
             services.AddSingleton<ILiveChangeBus, InProcessLiveChangeBus>();
         }
 
+        services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section);
         services.AddSingleton<LiveSubscriptions>();
         services.AddHostedService<LiveChangeRelay>();
         services.AddScoped<LiveCoverage>();
@@ -31,7 +33,8 @@ public static class LiveFeature
 
     public static IEndpointRouteBuilder MapLive(this IEndpointRouteBuilder app)
     {
-        app.MapHub<LiveCoverageHub>("/hubs/live");
+        var live = app.ServiceProvider.GetRequiredService<IOptions<LiveOptions>>().Value;
+        app.MapHub<LiveCoverageHub>("/hubs/live", o => o.TransportSendTimeout = live.SlowClientTimeout);
         app.MapLiveEndpoints();
         app.MapLiveMedia();
         app.MapLivePages();
