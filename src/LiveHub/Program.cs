@@ -55,7 +55,7 @@ app.MapLive();
 app.MapCrossPosting();
 app.MapCalendar();
 
-await app.RunAsync();
+await app.RunUntilStoppedAsync();
 return 0;
 
 /// <summary>Entry point, visible to WebApplicationFactory in the tests.</summary>

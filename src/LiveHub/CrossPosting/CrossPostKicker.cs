@@ -18,12 +18,20 @@ public enum CrossPostFastPath
 /// database lease, so it never overlaps a Quartz-run drain of the same stream on any instance; kicks that arrive
 /// while this process is draining the stream are folded into that drain.
 /// </summary>
+/// <remarks>
+/// On shutdown a drain stops after the write in hand (it checks ApplicationStopping between rows), and the host waits
+/// for it, up to <see cref="CrossPostingOptions.ShutdownTimeout"/>, so that it records the result and releases the
+/// stream's lease: a lease left behind would hold the stream up for <see cref="CrossPostingOptions.LeaseDuration"/>
+/// after the restart. Only when that wait runs out is the write in hand cancelled.
+/// </remarks>
 public sealed class CrossPostKicker(CrossPostWorker worker, CrossPostScheduler scheduler, IOptions<CrossPostingOptions> options,
-    IHostApplicationLifetime lifetime, ILogger<CrossPostKicker> logger)
+    IHostApplicationLifetime lifetime, ILogger<CrossPostKicker> logger) : IHostedService, IDisposable
 {
     private readonly Lock _gate = new();
     // Streams being drained here; true = kicked again meanwhile, drain once more.
     private readonly Dictionary<Guid, bool> _running = [];
+    private readonly Dictionary<Guid, Task> _drains = [];
+    private readonly CancellationTokenSource _abandon = new();
 
     public Task KickAsync(Guid streamId, CancellationToken cancellationToken)
     {
@@ -41,11 +49,40 @@ public sealed class CrossPostKicker(CrossPostWorker worker, CrossPostScheduler s
             }
 
             _running[streamId] = false;
+            _drains[streamId] = Task.Run(() => RunAsync(streamId), CancellationToken.None);
         }
 
-        _ = Task.Run(() => RunAsync(streamId), CancellationToken.None);
         return Task.CompletedTask;
     }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Waits for the drains in hand to finish their current write and let go of their leases.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        Task[] drains;
+        lock (_gate)
+        {
+            drains = [.. _drains.Values];
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Value.ShutdownTimeout);
+        try
+        {
+            await Task.WhenAll(drains).WaitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            logger.LogWarning("Cross-posting drains did not finish within {Timeout}; cancelling the writes in hand (the next start re-sends them).",
+                options.Value.ShutdownTimeout);
+            await _abandon.CancelAsync();
+            // A moment for the cancelled drains to release their leases.
+            await Task.WhenAll(drains).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    public void Dispose() => _abandon.Dispose();
 
     private async Task RunAsync(Guid streamId)
     {
@@ -53,11 +90,11 @@ public sealed class CrossPostKicker(CrossPostWorker worker, CrossPostScheduler s
         {
             try
             {
-                await worker.DrainAsync(streamId, lifetime.ApplicationStopping);
+                await worker.DrainAsync(streamId, _abandon.Token);
             }
-            catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+            catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
             {
-                // Shutting down; the rows wait for the next start (or another instance's sweep).
+                // Shutting down past the deadline; the rows wait for the next start (or another instance's sweep).
             }
             catch (Exception ex)
             {
@@ -69,6 +106,7 @@ public sealed class CrossPostKicker(CrossPostWorker worker, CrossPostScheduler s
                 if (!_running[streamId] || lifetime.ApplicationStopping.IsCancellationRequested)
                 {
                     _running.Remove(streamId);
+                    _drains.Remove(streamId);
                     return;
                 }
 

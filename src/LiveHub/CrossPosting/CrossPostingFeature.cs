@@ -77,8 +77,16 @@ public static class CrossPostingFeature
                 store.ProvisionSchema();
             });
         });
-        // Registered after the database migrator, so the app's tables exist before any job runs.
+        // Registered after the database migrator, so the app's tables exist before any job runs. Quartz waits for running
+        // jobs on shutdown (a job finishes its write in hand and stops), but only up to CrossPosting:ShutdownTimeout:
+        // CrossPostSchedulerHost wraps Quartz's hosted service to put a deadline on its stop.
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        services.Remove(services.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(QuartzHostedService)));
+        services.AddSingleton<QuartzHostedService>();
+        services.AddSingleton<ShutdownLeftovers>();
+        services.AddHostedService<CrossPostSchedulerHost>();
+        // Stopped before Quartz (hosted services stop in reverse order): waits for in-process drains to finish the write in hand.
+        services.AddHostedService(sp => sp.GetRequiredService<CrossPostKicker>());
         return services;
     }
 

@@ -51,6 +51,14 @@ public sealed class CrossPostingOptions : IValidatableObject
     public TimeSpan ClusterCheckinInterval { get; set; } = TimeSpan.FromSeconds(7.5);
 
     /// <summary>
+    /// How long a stopping instance waits for cross-posting to let go: drains finish the write in hand, Quartz waits for
+    /// its running jobs and shuts down. Past this the work is left to the next start (or another node), which re-sends the
+    /// row in hand idempotently. Keep it below the host's shutdown timeout (HostOptions.ShutdownTimeout, 30 s by default)
+    /// so the web server still gets time to finish its requests.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
     /// Quartz's SQLite store. Empty: <c>quartz.db</c> in the data folder, beside (not in) the app database so
     /// the scheduler's polling never waits on the app's write transactions.
     /// </summary>
@@ -63,9 +71,9 @@ public sealed class CrossPostingOptions : IValidatableObject
             yield return new ValidationResult("CrossPosting:RetryBaseDelay must be positive and at most RetryMaxDelay.");
         }
 
-        if (SweepInterval <= TimeSpan.Zero || LeaseDuration <= TimeSpan.FromSeconds(1) || ClusterCheckinInterval <= TimeSpan.Zero)
+        if (SweepInterval <= TimeSpan.Zero || LeaseDuration <= TimeSpan.FromSeconds(1) || ClusterCheckinInterval <= TimeSpan.Zero || ShutdownTimeout <= TimeSpan.Zero)
         {
-            yield return new ValidationResult("CrossPosting:SweepInterval, LeaseDuration and ClusterCheckinInterval must be positive.");
+            yield return new ValidationResult("CrossPosting:SweepInterval, LeaseDuration, ClusterCheckinInterval and ShutdownTimeout must be positive.");
         }
 
         if (PublicBaseUrl is { } url && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp)))
