@@ -24,26 +24,29 @@ internal sealed class ModelBuilder(Diagnostics diagnostics)
         {
             if (root.Name == "VCALENDAR")
             {
-                implicitCalendar = null;
+                AddImplicit();
                 calendars.Add(BuildCalendar(root, isImplicit: false));
                 continue;
             }
 
             diagnostics.Warn(root.LineNumber, $"BEGIN:{root.Name} outside VCALENDAR; wrapped in a calendar");
-            if (implicitCalendar is null)
-            {
-                implicitCalendar = new RawComponent("VCALENDAR", root.LineNumber);
-                implicitCalendar.Children.Add(root);
-                calendars.Add(BuildCalendar(implicitCalendar, isImplicit: true));
-            }
-            else
-            {
-                implicitCalendar.Children.Add(root);
-                calendars[^1] = BuildCalendar(implicitCalendar, isImplicit: true);
-            }
+            implicitCalendar ??= new RawComponent("VCALENDAR", root.LineNumber);
+            implicitCalendar.Children.Add(root);
         }
 
+        AddImplicit();
         return calendars;
+
+        // Consecutive components outside any VCALENDAR form one calendar, built once when the run ends
+        // (rebuilding it per component made a file of orphan VEVENTs quadratic to read).
+        void AddImplicit()
+        {
+            if (implicitCalendar is not null)
+            {
+                calendars.Add(BuildCalendar(implicitCalendar, isImplicit: true));
+                implicitCalendar = null;
+            }
+        }
     }
 
     private Calendar BuildCalendar(RawComponent raw, bool isImplicit)

@@ -62,6 +62,14 @@ public sealed class CalendarImportOptions
     [Range(1, 1000)]
     public int MaxOccurrencesPerSeries { get; set; } = 100;
 
+    /// <summary>
+    /// Recurrence periods (days, hours, seconds…) one series may step through from its DTSTART while it is expanded;
+    /// a series that needs more is skipped with a reason. Each period costs CPU, so this bounds what a few bytes
+    /// of RRULE (FREQ=SECONDLY, or a DTSTART centuries ago) can cost.
+    /// </summary>
+    [Range(1_000, 1_000_000)]
+    public int MaxRecurrencePeriods { get; set; } = 100_000;
+
     /// <summary>At most this many events in one import.</summary>
     [Range(1, 100_000)]
     public int MaxEvents { get; set; } = 2_000;

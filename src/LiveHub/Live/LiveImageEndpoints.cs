@@ -1,6 +1,7 @@
 using LiveHub.Data;
 using LiveHub.Problems;
 using LiveHub.Staff;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -34,7 +35,32 @@ public static class LiveImageEndpoints
             return errors.ToProblem();
         }
 
-        var form = await request.ReadFormAsync(cancellationToken);
+        // At most the limit is read (a chunked upload has no Content-Length to check up front); the form
+        // reader stops there instead of buffering an endless body.
+        var bodyLimit = LiveLimits.ImageBytes + (64 * 1024);
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+        {
+            bodySize.MaxRequestBodySize = bodyLimit;
+        }
+
+        request.HttpContext.Features.Set<IFormFeature>(new FormFeature(request, new FormOptions { MultipartBodyLengthLimit = bodyLimit, ValueCountLimit = 16 }));
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(cancellationToken);
+        }
+        catch (InvalidDataException ex) when (ex.Message.Contains("limit", StringComparison.OrdinalIgnoreCase))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The file is too large",
+                detail: $"file is larger than {LiveLimits.ImageBytes / (1024 * 1024)} MB.",
+                extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["file"] = [$"is larger than {LiveLimits.ImageBytes / (1024 * 1024)} MB."] } });
+        }
+        catch (InvalidDataException)
+        {
+            errors.Add("file", "the multipart form could not be read; send the fields 'file' and 'altText' as multipart/form-data.");
+            return errors.ToProblem();
+        }
+
         var file = form.Files.GetFile("file");
         var altText = Events.EventValidation.CleanMultiline(form["altText"].ToString());
         if (errors.Required("altText", altText))
@@ -90,7 +116,7 @@ public static class LiveImageEndpoints
         return TypedResults.Created(response.Url, response);
     }
 
-    private static async Task<IResult> ServeImage(string file, LiveHubDbContext db, DataDirectory data, CancellationToken cancellationToken)
+    private static async Task<IResult> ServeImage(string file, HttpContext http, LiveHubDbContext db, DataDirectory data, CancellationToken cancellationToken)
     {
         if (!Guid.TryParseExact(Path.GetFileNameWithoutExtension(file), "N", out var id))
         {
@@ -104,6 +130,10 @@ public static class LiveImageEndpoints
             return TypedResults.NotFound();
         }
 
+        // Uploads are checked and stripped, not re-encoded: should one still carry markup, it is only ever an image
+        // (nosniff from the security headers), inert even when opened directly (sandbox, nothing may load).
+        http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; img-src 'self'; sandbox";
+        http.Response.Headers.ContentDisposition = $"inline; filename=\"{image.Id:N}{Path.GetExtension(image.FileName)}\"";
         return TypedResults.PhysicalFile(path, image.ContentType, enableRangeProcessing: false,
             lastModified: new DateTimeOffset(image.CreatedAtUtc, TimeSpan.Zero));
     }

@@ -8,7 +8,8 @@ public sealed record InspectedImage(string ContentType, string Extension, int Wi
 /// <summary>
 /// Checks uploads by their bytes (never the file name or the declared type), reads the dimensions
 /// from the header (refusing decompression bombs before anything is decoded) and strips metadata
-/// that can carry location and camera details: EXIF/XMP/IPTC in JPEG, text and EXIF chunks in PNG.
+/// that can carry location and camera details: EXIF/XMP/IPTC in JPEG, text and EXIF chunks in PNG, comments
+/// and XMP in GIF. Anything appended after the image's end marker (a polyglot's HTML or zip) is dropped too.
 /// </summary>
 public static class LiveImages
 {
@@ -77,8 +78,15 @@ public static class LiveImages
 
             if (marker == 0xDA)
             {
-                // Start of scan: the compressed image data and everything after is copied as is.
-                output.Write(data, position, data.Length - position);
+                // Start of scan: the compressed data is copied up to the end-of-image marker (0xFF bytes inside it
+                // are stuffed, so the first FFD9 is the end). Anything appended after it (HTML, a zip) is dropped.
+                var end = data.AsSpan(position).IndexOf([(byte)0xFF, (byte)0xD9]);
+                if (end < 0)
+                {
+                    return (null, "is a truncated JPEG (no end-of-image marker).");
+                }
+
+                output.Write(data, position, end + 2);
                 break;
             }
 
@@ -148,10 +156,61 @@ public static class LiveImages
             : (new InspectedImage("image/png", ".png", width, height, output.ToArray()), null);
     }
 
+    /// <summary>
+    /// Walks the GIF's blocks and keeps only images and the extensions a browser needs (graphic control,
+    /// looping): comments, other application extensions (XMP) and anything after the trailer are dropped.
+    /// </summary>
     private static (InspectedImage?, string?) Gif(byte[] data)
     {
         var width = BinaryPrimitives.ReadUInt16LittleEndian(data.AsSpan(6));
         var height = BinaryPrimitives.ReadUInt16LittleEndian(data.AsSpan(8));
-        return (new InspectedImage("image/gif", ".gif", width, height, data), null);
+        var position = 13 + ColourTableLength(data[10]);
+        using var output = new MemoryStream(data.Length);
+        output.Write(data, 0, position);
+        while (true)
+        {
+            if (position >= data.Length)
+            {
+                return (null, "is a truncated GIF.");
+            }
+
+            var start = position;
+            switch (data[position])
+            {
+                case 0x3B:
+                    output.WriteByte(0x3B);
+                    return (new InspectedImage("image/gif", ".gif", width, height, output.ToArray()), null);
+                case 0x21:
+                    var label = data[position + 1];
+                    position = SkipSubBlocks(data, position + 2);
+                    var looping = label == 0xFF && data[start + 2] == 11 && System.Text.Encoding.ASCII.GetString(data, start + 3, 11) is "NETSCAPE2.0" or "ANIMEXTS1.0";
+                    if (label is 0xF9 or 0x01 || looping)
+                    {
+                        output.Write(data, start, position - start);
+                    }
+
+                    break;
+                case 0x2C:
+                    // Image descriptor (10 bytes), local colour table, LZW minimum code size, then the data sub-blocks.
+                    position = SkipSubBlocks(data, position + 10 + ColourTableLength(data[position + 9]) + 1);
+                    output.Write(data, start, position - start);
+                    break;
+                default:
+                    return (null, "is not a valid GIF (unknown block).");
+            }
+        }
+    }
+
+    private static int ColourTableLength(byte flags) => (flags & 0x80) == 0 ? 0 : 3 * (1 << ((flags & 0x07) + 1));
+
+    /// <summary>Position after a chain of sub-blocks (each a length byte and that many bytes; length 0 ends it).</summary>
+    private static int SkipSubBlocks(byte[] data, int position)
+    {
+        while (data[position] is var size && size != 0)
+        {
+            position += 1 + size;
+        }
+
+        return position + 1;
     }
 }

@@ -30,6 +30,25 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        // Reading a JSON body declared in an unknown charset ("application/json; charset=nonsense") throws
+        // InvalidOperationException, not BadHttpRequestException: it is still the client's mistake.
+        if (exception is InvalidOperationException && UnknownCharset(httpContext.Request) is { } charset)
+        {
+            httpContext.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = httpContext,
+                ProblemDetails = new HttpValidationProblemDetails(new Dictionary<string, string[]>
+                {
+                    ["Content-Type"] = [$"charset '{charset}' is not a known encoding; send JSON as UTF-8."],
+                })
+                {
+                    Status = StatusCodes.Status415UnsupportedMediaType,
+                    Title = "The request body's charset is not supported.",
+                },
+            });
+        }
+
         if (exception is not BadHttpRequestException badRequest)
         {
             return false;
@@ -43,6 +62,25 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems
             Title = badRequest.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large." : "The request could not be read.",
         };
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = details, Exception = exception });
+    }
+
+    private static string? UnknownCharset(HttpRequest request)
+    {
+        if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) || !mediaType.Charset.HasValue)
+        {
+            return null;
+        }
+
+        var charset = mediaType.Charset.Value!.Trim('"');
+        try
+        {
+            _ = System.Text.Encoding.GetEncoding(charset);
+            return null;
+        }
+        catch (ArgumentException)
+        {
+            return charset;
+        }
     }
 
     private static (string Field, string Reason) Describe(BadHttpRequestException exception)

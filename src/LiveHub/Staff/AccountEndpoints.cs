@@ -82,7 +82,7 @@ public static class AccountEndpoints
             return new(null, errors.ToProblem(), null);
         }
 
-        var user = await users.FindByEmailAsync(request.Email!.Trim());
+        var user = IsValidUnicode(request.Email!) ? await users.FindByEmailAsync(request.Email!.Trim()) : null;
         if (user is null)
         {
             return new(null, null, InvalidCredentials());
@@ -98,6 +98,20 @@ public static class AccountEndpoints
         }
 
         return result.Succeeded ? new(user, null, null) : new(null, null, InvalidCredentials());
+    }
+
+    /// <summary>Identity normalises lookups (Unicode normalisation), which throws on noncharacters such as U+FFFF.</summary>
+    internal static bool IsValidUnicode(string value)
+    {
+        try
+        {
+            _ = value.Normalize();
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     private static ProblemHttpResult InvalidCredentials() => TypedResults.Problem(

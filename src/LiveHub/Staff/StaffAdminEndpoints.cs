@@ -43,7 +43,7 @@ public static class StaffAdminEndpoints
         var email = request.Email?.Trim();
         errors.Required("email", email);
         errors.MaxLength("email", email, 256);
-        if (email is not null && !System.Net.Mail.MailAddress.TryCreate(email, out _))
+        if (email is not null && (!System.Net.Mail.MailAddress.TryCreate(email, out _) || !AccountEndpoints.IsValidUnicode(email)))
         {
             errors.Add("email", "is not a valid email address.");
         }

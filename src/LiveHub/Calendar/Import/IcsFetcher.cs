@@ -11,6 +11,19 @@ internal sealed class IcsFetchException(string message, int statusCode = StatusC
     public int StatusCode { get; } = statusCode;
 }
 
+/// <summary>Host name to addresses; the system's DNS in production, a fixed table in tests.</summary>
+internal interface IHostNameResolver
+{
+    Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken);
+}
+
+internal sealed class DnsHostNameResolver : IHostNameResolver
+{
+    public static readonly DnsHostNameResolver Instance = new();
+
+    public Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) => Dns.GetHostAddressesAsync(host, cancellationToken);
+}
+
 /// <summary>
 /// Fetches a calendar from a URL without becoming a way into the hub's own network: https only, every resolved
 /// address checked and the connection pinned to the checked addresses (the check runs in ConnectCallback, so a
@@ -22,9 +35,16 @@ internal sealed class IcsFetcher : IDisposable
     private readonly CalendarImportOptions _options;
     private readonly AddressPolicy _policy;
     private readonly HttpClient _client;
+    private readonly IHostNameResolver _resolver;
 
     public IcsFetcher(IOptions<CalendarOptions> options)
+        : this(options, DnsHostNameResolver.Instance)
     {
+    }
+
+    public IcsFetcher(IOptions<CalendarOptions> options, IHostNameResolver resolver)
+    {
+        _resolver = resolver;
         _options = options.Value.Import;
         _policy = new AddressPolicy(_options);
         var handler = new SocketsHttpHandler
@@ -171,7 +191,7 @@ internal sealed class IcsFetcher : IDisposable
         {
             try
             {
-                addresses = await Dns.GetHostAddressesAsync(host, cancellationToken);
+                addresses = await _resolver.ResolveAsync(host, cancellationToken);
             }
             catch (SocketException)
             {

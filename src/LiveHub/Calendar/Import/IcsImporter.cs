@@ -128,7 +128,7 @@ internal sealed class IcsImporter(LiveHubDbContext db, IOptions<CalendarOptions>
         try
         {
             occurrences = master.GetOccurrences(windowStart, windowEnd, zones,
-                new EvaluationOptions { FloatingTimeZone = floating, MaxOccurrences = 10_000 }, overrides);
+                new EvaluationOptions { FloatingTimeZone = floating, MaxOccurrences = 10_000, MaxIncrements = _options.MaxRecurrencePeriods }, overrides);
         }
         catch (ICal.CalendarException ex)
         {
@@ -203,36 +203,44 @@ internal sealed class IcsImporter(LiveHubDbContext db, IOptions<CalendarOptions>
         }
 
         DateTime startUtc, endUtc;
-        if (instant is { } given)
+        try
         {
-            (startUtc, endUtc) = given;
-        }
-        else
-        {
-            startUtc = start.ToUtc(zones, floating);
-            if (source.End is { } end)
+            if (instant is { } given)
             {
-                endUtc = end.ToUtc(zones, floating);
-            }
-            else if (source.Duration is { } duration)
-            {
-                endUtc = startUtc + duration;
+                (startUtc, endUtc) = given;
             }
             else
             {
-                endUtc = start.HasTime ? startUtc : startUtc.AddDays(1);
+                startUtc = start.ToUtc(zones, floating);
+                if (source.End is { } end)
+                {
+                    endUtc = end.ToUtc(zones, floating);
+                }
+                else if (source.Duration is { } duration)
+                {
+                    endUtc = startUtc + duration;
+                }
+                else
+                {
+                    endUtc = start.HasTime ? startUtc : startUtc.AddDays(1);
+                }
+            }
+
+            if (!start.HasTime)
+            {
+                notes.Add($"all-day: imported as midnight to midnight, {zone.Id} time.");
+            }
+
+            if (endUtc <= startUtc)
+            {
+                endUtc = startUtc.AddHours(1);
+                notes.Add("no end time (or none after the start): imported as one hour.");
             }
         }
-
-        if (!start.HasTime)
+        catch (ArgumentOutOfRangeException)
         {
-            notes.Add($"all-day: imported as midnight to midnight, {zone.Id} time.");
-        }
-
-        if (endUtc <= startUtc)
-        {
-            endUtc = startUtc.AddHours(1);
-            notes.Add("no end time (or none after the start): imported as one hour.");
+            // A DURATION or default length that runs past year 9999 (or before year 1).
+            return Candidate.Skip(source, uid, "the start or end lies outside the years 1 to 9999.");
         }
 
         var description = source.Description is null ? null : Truncate(EventValidation.CleanMultiline(source.Description), EventLimits.Description, "DESCRIPTION", notes);
