@@ -43,12 +43,16 @@ public sealed class CrossPostWorker(
             }
 
             var finished = false;
+            var heartbeat = KeepLeaseAliveAsync(streamId, owner, out var stopHeartbeat);
             try
             {
                 finished = await DrainLeasedAsync(db, streamId, owner, cancellationToken);
             }
             finally
             {
+                await stopHeartbeat.CancelAsync();
+                await heartbeat;
+                stopHeartbeat.Dispose();
                 await db.Set<CrossPostThread>().Where(t => t.StreamId == streamId && t.LeaseOwner == owner)
                     .ExecuteUpdateAsync(s => s.SetProperty(t => t.LeaseOwner, (string?)null).SetProperty(t => t.LeaseUntilUtc, (DateTime?)null), CancellationToken.None);
             }
@@ -118,6 +122,44 @@ public sealed class CrossPostWorker(
         {
             db.ChangeTracker.Clear();
         }
+    }
+
+    /// <summary>
+    /// Renews the lease every third of <see cref="CrossPostingOptions.LeaseDuration"/> while the drain runs, so one slow
+    /// write never outlives it, and the lease can stay short: after a crash (SIGKILL, power loss) the stream is picked up
+    /// again by the sweep once the dead holder's lease runs out, within a minute rather than after a long fixed lease.
+    /// </summary>
+    private Task KeepLeaseAliveAsync(Guid streamId, string owner, out CancellationTokenSource stop)
+    {
+        var cancellation = new CancellationTokenSource();
+        stop = cancellation;
+        return Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(Options.LeaseDuration / 3, clock);
+            try
+            {
+                while (await timer.WaitForNextTickAsync(cancellation.Token))
+                {
+                    try
+                    {
+                        await using var scope = scopes.CreateAsyncScope();
+                        var db = scope.ServiceProvider.GetRequiredService<LiveHubDbContext>();
+                        var until = Now + Options.LeaseDuration;
+                        await db.Set<CrossPostThread>().Where(t => t.StreamId == streamId && t.LeaseOwner == owner)
+                            .ExecuteUpdateAsync(s => s.SetProperty(t => t.LeaseUntilUtc, until), cancellation.Token);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        // The drain renews the lease before every write and stops if it was lost; this is only a top-up.
+                        logger.LogWarning(ex, "Could not renew the cross-posting lease of stream {StreamId}.", streamId);
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // The drain ended.
+            }
+        }, CancellationToken.None);
     }
 
     /// <summary>True when the stream has nothing due any more; false when it stopped early (lease lost, waiting).</summary>

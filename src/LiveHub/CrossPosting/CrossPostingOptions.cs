@@ -37,8 +37,11 @@ public sealed class CrossPostingOptions : IValidatableObject
     /// <summary>How often the recurring sweep re-triggers streams with due rows (after a crash, say).</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long a stream's worker lease lasts; renewed before every write.</summary>
-    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// How long a stream's worker lease lasts without renewal; the worker renews it every third of this while it runs.
+    /// After a crash the stream waits this long (plus up to one sweep) before another worker takes it over.
+    /// </summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How a commit starts its stream's drain: in this process (default) or through a Quartz trigger.</summary>
     public CrossPostFastPath FastPath { get; set; } = CrossPostFastPath.InProcess;

@@ -66,6 +66,31 @@ public abstract class CrossPostingReliabilityTests(DatabaseProvider provider)
             await host.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task A_lease_left_by_a_dead_worker_runs_out_and_the_stream_is_taken_over()
+    {
+        await using var pds = await FakeBlueskyServer.StartAsync();
+        await using var database = await CrossPostingDatabase.CreateAsync(provider);
+        var lease = TimeSpan.FromSeconds(2);
+        await using var host = database.Host(pds, new Dictionary<string, string?> { ["CrossPosting:LeaseDuration"] = "00:00:02" });
+        var live = await ScenarioAsync(host, pds);
+        await live.PostAsync("Before the crash");
+        await pds.WaitForPostsAsync(2);
+
+        // What a SIGKILLed worker leaves behind: its lease, which nobody will release.
+        var deadUntil = DateTime.UtcNow + lease;
+        await host.WithDbAsync(db => db.Set<CrossPostThread>().Where(t => t.StreamId == live.StreamId)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.LeaseOwner, "dead-host:1:0").SetProperty(t => t.LeaseUntilUtc, deadUntil)));
+        await live.PostAsync("After the crash");
+        await pds.WaitForPostsAsync(3);
+        var writes = pds.RequestsFor("com.atproto.repo.putRecord");
+        var takenOver = writes[^1];
+        Assert.True(takenOver.Timestamp.UtcDateTime >= deadUntil - TimeSpan.FromMilliseconds(50), $"written at {takenOver.Timestamp:O}, before the dead lease ran out at {deadUntil:O}");
+
+        Assert.Equal(["Live coverage of Panel on live posting has started.", "Before the crash", "After the crash"], pds.Posts().Select(p => p.Text));
+        Assert.Equal(3, pds.CommitCount);
+    }
 }
 
 public sealed class CrossPostingReliabilityTestsOnSqlite() : CrossPostingReliabilityTests(DatabaseProvider.Sqlite);
@@ -109,5 +134,34 @@ public sealed class CrossPostingClusterTests
         var jobs = await live.Admin.GetFromJsonAsync<JsonElement>("/api/crosspost/jobs");
         Assert.True(jobs.GetProperty("scheduler").GetProperty("clustered").GetBoolean());
         Assert.True(jobs.GetProperty("instances").GetArrayLength() >= 2, jobs.GetProperty("instances").ToString());
+    }
+
+    [Fact]
+    public async Task A_write_slower_than_the_lease_keeps_it_so_the_other_instance_never_sends_it_again()
+    {
+        await using var pds = await FakeBlueskyServer.StartAsync();
+        await using var database = await CrossPostingDatabase.CreateAsync(DatabaseProvider.Postgres);
+        var lease = TimeSpan.FromSeconds(2);
+        var shortLease = new Dictionary<string, string?> { ["CrossPosting:LeaseDuration"] = "00:00:02" };
+        await using var first = database.Host(pds, shortLease);
+        await using var second = database.Host(pds, shortLease);
+        _ = second.Services; // started: its sweep looks for streams whose lease has run out
+        var live = await ScenarioAsync(first, pds);
+        await pds.WaitForPostsAsync(1);
+
+        // Without renewal the lease would run out mid-write, and the other instance's sweep would send the row again.
+        pds.Faults.Enqueue(new Fault(FaultKind.SlowResponse, "com.atproto.repo.putRecord") { Delay = lease * 3 });
+        await live.PostAsync("Slow write");
+        await WaitUntilAsync(() => pds.RequestsFor("com.atproto.repo.putRecord").Any(r => r.Fault == FaultKind.SlowResponse), "the slow write is in flight");
+        await live.PostAsync("Queued behind the slow write");
+        await pds.WaitForPostsAsync(3);
+        await WaitUntilAsync(() => first.WithDbAsync(db => db.Set<CrossPostItem>().AllAsync(i => i.State == CrossPostState.Posted)).GetAwaiter().GetResult(),
+            "every outbox row is marked posted");
+
+        var posts = pds.Posts();
+        Assert.Equal(["Live coverage of Panel on live posting has started.", "Slow write", "Queued behind the slow write"], posts.Select(p => p.Text));
+        Assert.Equal(3, pds.RequestsFor("com.atproto.repo.putRecord").Count);
+        Assert.Equal(posts.Count, pds.CommitCount);
+        AssertOneThread(posts);
     }
 }
