@@ -14,35 +14,35 @@ internal sealed class LiveChangeRelay(
     ILogger<LiveChangeRelay> logger) : BackgroundService
 {
     private readonly Dictionary<Guid, long> _lastPushed = [];
-    private volatile bool _resyncRequested;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (bus is PostgresLiveChangeBus postgres)
-        {
-            postgres.Reconnected += () => _resyncRequested = true;
-        }
-
         await foreach (var notice in bus.ReadAllAsync(stoppingToken))
         {
-            try
+            if (notice.IsResync)
             {
-                if (_resyncRequested)
+                foreach (var streamId in subscriptions.WatchedStreams)
                 {
-                    _resyncRequested = false;
-                    foreach (var streamId in subscriptions.WatchedStreams)
-                    {
-                        await PushAsync(streamId, long.MaxValue, stoppingToken);
-                    }
+                    await TryPushAsync(streamId, long.MaxValue, stoppingToken);
                 }
-
-                await PushAsync(notice.StreamId, notice.Change, stoppingToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            else
             {
-                // A failed push is recovered by the client: it sees the gap in change numbers and catches up.
-                logger.LogWarning(ex, "Could not push change {Change} of stream {Stream}.", notice.Change, notice.StreamId);
+                await TryPushAsync(notice.StreamId, notice.Change, stoppingToken);
             }
+        }
+    }
+
+    private async Task TryPushAsync(Guid streamId, long change, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await PushAsync(streamId, change, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A failed push is recovered by the client: it sees the gap in change numbers and catches up.
+            logger.LogWarning(ex, "Could not push change {Change} of stream {Stream}.", change, streamId);
         }
     }
 
