@@ -42,6 +42,8 @@ as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 
 echo "Throwaway PostgreSQL 15 on 127.0.0.1:$pg_port ($pg_dir)"
 
 export LIVEHUB_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Pooling=true;Maximum Pool Size=50"
+# The database outage test stops and starts a PostgreSQL cluster of its own, with these binaries.
+export LIVEHUB_PG_BIN="$pg_bin"
 export LIVEHUB_CHROMIUM="${LIVEHUB_CHROMIUM:-$(command -v chromium || true)}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using LiveHub.Bluesky;
 using LiveHub.Bluesky.RichText;
@@ -28,6 +29,11 @@ public sealed class CrossPostWorker(
 {
     private readonly string _instance = $"{Environment.MachineName}:{Environment.ProcessId}";
 
+    // Leases of drains that ended while the database was unreachable, so they could not be given back. Those drains
+    // are over, so the leases are released as soon as the database answers again, rather than keeping the stream
+    // from being cross-posted until they expire (LeaseDuration).
+    private readonly ConcurrentDictionary<Guid, string> _strandedLeases = new();
+
     public async Task DrainAsync(Guid streamId, CancellationToken cancellationToken)
     {
         // One owner per drain, not per process: two drains of one stream in one process exclude each other too.
@@ -37,6 +43,7 @@ public sealed class CrossPostWorker(
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<LiveHubDbContext>();
+            await ReleaseStrandedLeasesAsync(db);
             if (!await TryLeaseAsync(db, streamId, owner, cancellationToken))
             {
                 return;
@@ -53,8 +60,7 @@ public sealed class CrossPostWorker(
                 await stopHeartbeat.CancelAsync();
                 await heartbeat;
                 stopHeartbeat.Dispose();
-                await db.Set<CrossPostThread>().Where(t => t.StreamId == streamId && t.LeaseOwner == owner)
-                    .ExecuteUpdateAsync(s => s.SetProperty(t => t.LeaseOwner, (string?)null).SetProperty(t => t.LeaseUntilUtc, (DateTime?)null), CancellationToken.None);
+                await ReleaseLeaseAsync(db, streamId, owner);
             }
 
             if (!finished)
@@ -76,6 +82,7 @@ public sealed class CrossPostWorker(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LiveHubDbContext>();
+        await ReleaseStrandedLeasesAsync(db);
         var now = Now;
         var busy = db.Set<CrossPostThread>().Where(t => t.LeaseUntilUtc != null && t.LeaseUntilUtc > now).Select(t => t.StreamId);
         var streams = await db.Set<CrossPostItem>()
@@ -88,6 +95,29 @@ public sealed class CrossPostWorker(
     }
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    private async Task ReleaseLeaseAsync(LiveHubDbContext db, Guid streamId, string owner)
+    {
+        try
+        {
+            await db.Set<CrossPostThread>().Where(t => t.StreamId == streamId && t.LeaseOwner == owner)
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.LeaseOwner, (string?)null).SetProperty(t => t.LeaseUntilUtc, (DateTime?)null), CancellationToken.None);
+            _strandedLeases.TryRemove(new KeyValuePair<Guid, string>(streamId, owner));
+        }
+        catch (Exception ex) when (Problems.DatabaseUnavailableHandler.IsUnavailable(ex))
+        {
+            _strandedLeases[streamId] = owner;
+            logger.LogWarning("Could not release the cross-posting lease of stream {StreamId} ({Reason}); releasing it once the database is back.", streamId, ex.Message);
+        }
+    }
+
+    private async Task ReleaseStrandedLeasesAsync(LiveHubDbContext db)
+    {
+        foreach (var (streamId, owner) in _strandedLeases)
+        {
+            await ReleaseLeaseAsync(db, streamId, owner);
+        }
+    }
 
     private CrossPostingOptions Options => options.Value;
 

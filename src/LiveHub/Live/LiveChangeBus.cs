@@ -7,8 +7,14 @@ using Npgsql;
 
 namespace LiveHub.Live;
 
-/// <summary>A committed change: stream and change number.</summary>
-public readonly record struct LiveChangeNotice(Guid StreamId, long Change);
+/// <summary>A committed change: stream and change number; or <see cref="Resync"/>.</summary>
+public readonly record struct LiveChangeNotice(Guid StreamId, long Change)
+{
+    /// <summary>Notices may have been lost (the bus reconnected): every watched stream must be re-read.</summary>
+    public static readonly LiveChangeNotice Resync = new(Guid.Empty, 0);
+
+    public bool IsResync => StreamId == Guid.Empty;
+}
 
 /// <summary>
 /// Carries "stream S has committed change N" to every LiveHub instance, including this one. The
@@ -42,14 +48,13 @@ internal sealed class InProcessLiveChangeBus : ILiveChangeBus
 /// <summary>
 /// Several instances (PostgreSQL): NOTIFY is sent inside the transaction, so PostgreSQL delivers it
 /// to every listening instance exactly when, and only if, the change commits. Each instance keeps
-/// one connection LISTENing; after it reconnects, the relay re-reads the streams it serves, so a
-/// notice lost while disconnected costs nothing.
+/// one connection LISTENing; once it is listening again after a reconnect, it sends
+/// <see cref="LiveChangeNotice.Resync"/> and the relay re-reads the streams it serves at once, so a
+/// notice lost while disconnected costs nothing, even if no later change comes to reveal the gap.
 /// </summary>
 internal sealed class PostgresLiveChangeBus(IOptions<DatabaseOptions> options, ILogger<PostgresLiveChangeBus> logger) : ILiveChangeBus
 {
     public const string Channel = "livehub_live";
-
-    public event Action? Reconnected;
 
     public Task BeforeCommitAsync(LiveHubDbContext db, Guid streamId, long change, CancellationToken cancellationToken)
     {
@@ -99,7 +104,7 @@ internal sealed class PostgresLiveChangeBus(IOptions<DatabaseOptions> options, I
                 if (everConnected)
                 {
                     logger.LogInformation("Live change listener reconnected.");
-                    Reconnected?.Invoke();
+                    writer.TryWrite(LiveChangeNotice.Resync);
                 }
 
                 everConnected = true;

@@ -31,23 +31,22 @@ internal sealed class LiveChangeRelay(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _stopping = stoppingToken;
-        if (bus is PostgresLiveChangeBus postgres)
-        {
-            // Notices sent while the listener was away are lost: re-read every stream someone here watches.
-            postgres.Reconnected += () =>
-            {
-                foreach (var streamId in subscriptions.WatchedStreams)
-                {
-                    Request(streamId, long.MaxValue);
-                }
-            };
-        }
-
         try
         {
             await foreach (var notice in bus.ReadAllAsync(stoppingToken))
             {
-                Request(notice.StreamId, notice.Change);
+                if (notice.IsResync)
+                {
+                    // Notices sent while the listener was away are lost: re-read every stream someone here watches.
+                    foreach (var streamId in subscriptions.WatchedStreams)
+                    {
+                        Request(streamId, long.MaxValue);
+                    }
+                }
+                else
+                {
+                    Request(notice.StreamId, notice.Change);
+                }
             }
         }
         finally

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using LiveHub.Data;
+using LiveHub.Problems;
 using LiveHub.Seeding;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
 namespace LiveHub.Live;
@@ -10,7 +12,11 @@ public static class LiveFeature
 {
     public static IServiceCollection AddLive(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSignalR(o => o.MaximumReceiveMessageSize = 32 * 1024)
+        services.AddSignalR(o =>
+            {
+                o.MaximumReceiveMessageSize = 32 * 1024;
+                o.AddFilter<DatabaseUnavailableHubFilter>();
+            })
             .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         var provider = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>()?.Provider ?? DatabaseProvider.Sqlite;
         if (provider == DatabaseProvider.Postgres)

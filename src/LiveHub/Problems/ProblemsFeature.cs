@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.SignalR;
 
 namespace LiveHub.Problems;
 
@@ -139,13 +140,16 @@ internal sealed class DatabaseUnavailableHandler(IProblemDetailsService problems
             ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "The database is unavailable",
-                Detail = "LiveHub cannot reach its database right now. Nothing was changed; try again in a few seconds.",
+                Title = Title,
+                Detail = Detail,
             },
         });
     }
 
-    private static bool IsUnavailable(Exception exception)
+    public const string Title = "The database is unavailable";
+    public const string Detail = "LiveHub cannot reach its database right now. Nothing was changed; try again in a few seconds.";
+
+    internal static bool IsUnavailable(Exception exception)
     {
         for (Exception? e = exception; e is not null; e = e.InnerException)
         {
@@ -166,4 +170,26 @@ internal sealed class DatabaseUnavailableHandler(IProblemDetailsService problems
     private static bool IsConnectionState(Npgsql.PostgresException e) =>
         e.SqlState.StartsWith("08", StringComparison.Ordinal) || e.SqlState is "57P01" or "57P02" or "57P03" or "3D000"
         || e.Severity is "FATAL" or "PANIC";
+}
+
+/// <summary>
+/// The hub's counterpart of <see cref="DatabaseUnavailableHandler"/>: a hub method that cannot reach the database fails
+/// with a message the client can act on (try again shortly) instead of SignalR's generic "unexpected error"; the
+/// connection stays open either way.
+/// </summary>
+internal sealed class DatabaseUnavailableHubFilter(ILogger<DatabaseUnavailableHubFilter> logger) : IHubFilter
+{
+    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext,
+        Func<HubInvocationContext, ValueTask<object?>> next)
+    {
+        try
+        {
+            return await next(invocationContext);
+        }
+        catch (Exception ex) when (DatabaseUnavailableHandler.IsUnavailable(ex))
+        {
+            logger.LogWarning("Database unavailable for hub method {Method}: {Reason}", invocationContext.HubMethodName, ex.Message);
+            throw new HubException($"{DatabaseUnavailableHandler.Title}: try again in a few seconds.");
+        }
+    }
 }
