@@ -123,6 +123,13 @@ internal sealed class PostgresLiveChangeBus(IOptions<DatabaseOptions> options, I
                 everConnected = true;
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
+            catch (Exception ex)
+            {
+                // Anything else must not end the loop: nobody awaits it until shutdown, so pushes would stop without a word.
+                logger.LogError(ex, "Live change listener failed; retrying.");
+                everConnected = true;
+                await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
 
         writer.TryComplete();

@@ -143,3 +143,34 @@ public sealed class HstsTests(ProductionHttpsApp production, DevelopmentHttpsApp
         Assert.True(response.Headers.Contains("Content-Security-Policy"));
     }
 }
+
+/// <summary>Production behind a TLS-terminating proxy, with ASP.NET Core's own forwarded-headers switch on (as the README says).</summary>
+public sealed class ProxiedProductionApp : SqliteApp
+{
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["ForwardedHeaders_Enabled"] = "true" };
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseEnvironment("Production");
+    }
+}
+
+public sealed class BehindAProxyTests(ProxiedProductionApp app) : IClassFixture<ProxiedProductionApp>
+{
+    [Fact]
+    public async Task Behind_a_tls_proxy_the_forwarded_scheme_brings_hsts_and_secure_cookies()
+    {
+        var client = app.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("http://hub.example.org"), HandleCookies = false });
+        using var direct = await client.GetAsync("/api/account/antiforgery");
+        Assert.False(direct.Headers.Contains("Strict-Transport-Security"));
+        Assert.DoesNotContain(direct.Headers.GetValues("Set-Cookie"), c => c.Contains("secure", StringComparison.OrdinalIgnoreCase));
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/account/antiforgery");
+        request.Headers.Add("X-Forwarded-Proto", "https");
+        request.Headers.Add("X-Forwarded-For", "203.0.113.7");
+        using var proxied = await client.SendAsync(request);
+        Assert.True(proxied.Headers.Contains("Strict-Transport-Security"));
+        Assert.All(proxied.Headers.GetValues("Set-Cookie"), c => Assert.Contains("secure", c, StringComparison.OrdinalIgnoreCase));
+    }
+}
