@@ -122,6 +122,23 @@ public static class LiveEndpoints
                 detail: "This stream's coverage has ended; start coverage again to post.");
         }
 
+        var idempotencyKey = http.Request.Headers[IdempotencyKeyHeader].ToString();
+        if (idempotencyKey.Length > 0)
+        {
+            if (idempotencyKey.Length > LiveLimits.IdempotencyKey || idempotencyKey.Any(c => c is < '!' or > '~'))
+            {
+                var keyErrors = new ValidationErrors();
+                keyErrors.Add(IdempotencyKeyHeader, $"must be 1 to {LiveLimits.IdempotencyKey} visible ASCII characters, such as a UUID.");
+                return keyErrors.ToProblem();
+            }
+
+            // Checked before validation: the images of a post already stored belong to it now.
+            if (await ReplayAsync(http, db, stream, idempotencyKey, cancellationToken) is { } replayed)
+            {
+                return replayed;
+            }
+        }
+
         var errors = new ValidationErrors();
         var valid = await LivePostValidation.ValidateAsync(request, db, errors, cancellationToken);
         var images = new List<LiveImage>();
@@ -156,9 +173,47 @@ public static class LiveEndpoints
             return errors.ToProblem();
         }
 
-        var post = new LivePost { Kind = valid.Kind, Format = valid.Format, Body = valid.Body, SpeakerId = valid.SpeakerId, LinkUrl = valid.LinkUrl };
-        await coverage.CreatePostAsync(stream, post, images, await ActorAsync(http, users), cancellationToken);
+        var post = new LivePost
+        {
+            Kind = valid.Kind, Format = valid.Format, Body = valid.Body, SpeakerId = valid.SpeakerId, LinkUrl = valid.LinkUrl,
+            IdempotencyKey = idempotencyKey.Length > 0 ? idempotencyKey : null,
+        };
+        try
+        {
+            await coverage.CreatePostAsync(stream, post, images, await ActorAsync(http, users), cancellationToken);
+        }
+        catch (DbUpdateException) when (post.IdempotencyKey is not null)
+        {
+            // The same key in two requests at once: the unique index let one in; answer this one with its post.
+            db.ChangeTracker.Clear();
+            if (await ReplayAsync(http, db, stream, post.IdempotencyKey, cancellationToken) is { } replayed)
+            {
+                return replayed;
+            }
+
+            throw;
+        }
+
         return TypedResults.Created($"/api/streams/{streamId}/posts?after={post.ChangeSequence - 1}", await ReloadAsync(db, post.Id, stream, cancellationToken));
+    }
+
+    /// <summary>
+    /// The request header (as in the IETF httpapi Idempotency-Key draft) that makes a retried post safe: a post already
+    /// created with the same key in this stream is answered again, as 201 with <c>Idempotent-Replayed: true</c>.
+    /// </summary>
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    private static async Task<Created<LivePostResponse>?> ReplayAsync(HttpContext http, LiveHubDbContext db, LiveStream stream, string key, CancellationToken cancellationToken)
+    {
+        var existing = await db.LivePosts.AsNoTracking().Where(p => p.StreamId == stream.Id && p.IdempotencyKey == key)
+            .Select(p => new { p.Id, p.ChangeSequence }).FirstOrDefaultAsync(cancellationToken);
+        if (existing is null)
+        {
+            return null;
+        }
+
+        http.Response.Headers["Idempotent-Replayed"] = "true";
+        return TypedResults.Created($"/api/streams/{stream.Id}/posts?after={existing.ChangeSequence - 1}", await ReloadAsync(db, existing.Id, stream, cancellationToken));
     }
 
     private static async Task<Results<Ok<LivePostResponse>, ValidationProblem, ProblemHttpResult>> EditPost(

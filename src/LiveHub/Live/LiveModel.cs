@@ -70,6 +70,8 @@ public sealed class LivePost
     public DateTime? EditedAtUtc { get; set; }
     public DateTime? DeletedAtUtc { get; set; }
     public int Version { get; set; }
+    /// <summary>The client's <c>Idempotency-Key</c> for the request that created the post: a retry gets this post back.</summary>
+    public string? IdempotencyKey { get; set; }
     public List<LiveImage> Images { get; set; } = [];
 }
 
@@ -111,4 +113,5 @@ public static class LiveLimits
     public const int ImagesPerPost = 4;
     public const long ImageBytes = 5 * 1024 * 1024;
     public const int ImagePixels = 40_000_000;
+    public const int IdempotencyKey = 100;
 }

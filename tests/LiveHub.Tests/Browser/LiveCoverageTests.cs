@@ -330,6 +330,48 @@ public sealed class LiveCoverageTests(BrowserFixture browser) : IClassFixture<Br
         staff.AssertNoErrors();
     }
 
+    [Fact]
+    public async Task A_post_whose_answer_is_lost_is_sent_again_with_its_key_and_stored_once()
+    {
+        var slug = await CreateEventAsync();
+        await StartCoverageAsync(slug);
+        await using var staff = await OpenConsoleAsync(slug);
+        var console = staff.Page;
+        await Expect(console.Locator(ConsoleFeed)).ToHaveCountAsync(1);
+
+        // The first send reaches the server and is stored, but its answer never comes back (a dropped connection).
+        var keys = new List<string>();
+        await console.RouteAsync("**/api/streams/*/posts", async route =>
+        {
+            if (route.Request.Method != "POST")
+            {
+                await route.ContinueAsync();
+                return;
+            }
+
+            keys.Add(route.Request.Headers.TryGetValue("idempotency-key", out var key) ? key : "(none)");
+            if (keys.Count == 1)
+            {
+                await route.FetchAsync();
+                await route.AbortAsync("connectionreset");
+                return;
+            }
+
+            await route.ContinueAsync();
+        });
+
+        await PostFromConsoleAsync(console, "Sent once, answered late.");
+        await Expect(console.Locator(ConsoleFeed, new() { HasTextString = "Sent once, answered late." })).ToHaveCountAsync(1);
+
+        Assert.Equal(2, keys.Count);
+        Assert.NotEqual("(none)", keys[0]);
+        Assert.Equal(keys[0], keys[1]);
+        var client = await browser.App.BearerClientAsync(StaffRoles.Editor);
+        var streamId = await EventStreamIdAsync(client, slug);
+        var posts = await client.GetFromJsonAsync<JsonElement>($"/api/streams/{streamId}/posts");
+        Assert.Equal(1, posts.GetProperty("posts").EnumerateArray().Count(p => p.GetProperty("body").GetString() == "Sent once, answered late."));
+    }
+
     // ------------------------------------------------------------------------------------------
 
     private async Task<string> CreateEventAsync()

@@ -148,6 +148,52 @@ public abstract class LivePostsApiTests(LiveHubApp app)
         Assert.Equal(["CoverageStarted", "PostCreated", "PostDeleted"], actions);
         Assert.All(audit.EnumerateArray(), a => Assert.False(string.IsNullOrEmpty(a.GetProperty("actorId").GetString())));
     }
+
+    [Fact]
+    public async Task A_post_retried_with_its_idempotency_key_is_stored_once_even_when_the_retries_race()
+    {
+        var live = await LiveTestSupport.LiveSessionAsync(app);
+        var image = await (await UploadAsync(live, PngWithText, "The panel on stage")).Content.ReadFromJsonAsync<JsonElement>();
+
+        async Task<HttpResponseMessage> SendAsync(string key, string body, bool withImage = false)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/streams/{live.StreamId}/posts")
+            {
+                Content = JsonContent.Create(new { body, imageIds = withImage ? new[] { image.GetProperty("id").GetGuid() } : [] }),
+            };
+            request.Headers.Add("Idempotency-Key", key);
+            return await live.Editor.SendAsync(request);
+        }
+
+        var first = await SendAsync("post-1", "Opening remarks", withImage: true);
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.False(first.Headers.Contains("Idempotent-Replayed"));
+        var created = await first.Content.ReadFromJsonAsync<JsonElement>();
+
+        // A client that never saw the answer sends the same request again: it gets the same post, with its image.
+        var retry = await SendAsync("post-1", "Opening remarks", withImage: true);
+        Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
+        Assert.Equal("true", Assert.Single(retry.Headers.GetValues("Idempotent-Replayed")));
+        var replayed = await retry.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(created.GetProperty("id").GetGuid(), replayed.GetProperty("id").GetGuid());
+        Assert.Equal(1, replayed.GetProperty("images").GetArrayLength());
+
+        // Eight copies of one request at once: one post.
+        var racing = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => SendAsync("post-2", "Racing retry")));
+        Assert.All(racing, r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
+        var ids = await Task.WhenAll(racing.Select(async r => (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid()));
+        Assert.Single(ids.Distinct());
+
+        // The key belongs to its stream and does not stop a new post with a new key.
+        var other = await live.Editor.PostAsJsonAsync($"/api/streams/{live.StreamId}/posts", new { body = "No key" });
+        Assert.Equal(HttpStatusCode.Created, other.StatusCode);
+        var posts = await live.Editor.GetFromJsonAsync<JsonElement>($"/api/streams/{live.StreamId}/posts");
+        Assert.Equal(["Live coverage of Panel has started.", "Opening remarks", "Racing retry", "No key"],
+            posts.GetProperty("posts").EnumerateArray().OrderBy(p => p.GetProperty("sequence").GetInt32()).Select(p => p.GetProperty("body").GetString()));
+
+        var badKey = await SendAsync(new string('k', 101), "Too long a key");
+        await badKey.AssertProblemAsync(HttpStatusCode.BadRequest, "Idempotency-Key");
+    }
 }
 
 public sealed class LivePostsApiOnSqlite(SqliteApp app) : LivePostsApiTests(app), IClassFixture<SqliteApp>;

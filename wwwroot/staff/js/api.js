@@ -58,8 +58,8 @@ export function goToSignIn() {
  * Calls the JSON API. Resolves with the parsed body (or null for 204); rejects with ApiError.
  * A 401 sends the browser to the sign-in page unless `redirectOn401` is false.
  */
-export async function api(method, url, body, { redirectOn401 = true, retried = false } = {}) {
-    const headers = { Accept: "application/json" };
+export async function api(method, url, body, { redirectOn401 = true, retried = false, headers: extraHeaders = {} } = {}) {
+    const headers = { Accept: "application/json", ...extraHeaders };
     const unsafe = !["GET", "HEAD"].includes(method);
     if (unsafe) {
         const token = await antiforgeryToken();
@@ -93,7 +93,7 @@ export async function api(method, url, body, { redirectOn401 = true, retried = f
         // A stale antiforgery token (for example after signing in or out in another tab): refresh it once and retry.
         if (unsafe && !retried && response.status === 400 && problem?.errors && antiforgery && antiforgery.headerName in problem.errors) {
             await antiforgeryToken(true);
-            return api(method, url, body, { redirectOn401, retried: true });
+            return api(method, url, body, { redirectOn401, retried: true, headers: extraHeaders });
         }
         throw new ApiError(response.status, problem);
     }
@@ -103,6 +103,12 @@ export async function api(method, url, body, { redirectOn401 = true, retried = f
     }
     const type = response.headers.get("Content-Type") || "";
     return type.includes("json") ? response.json() : null;
+}
+
+/** A random key for the Idempotency-Key header (crypto.randomUUID needs a secure context; this does not). */
+export function newIdempotencyKey() {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 export const get = (url, options) => api("GET", url, undefined, options);

@@ -3,7 +3,7 @@
 // (edit, delete, pin, key moment), which stay live over the same SignalR hub as the attendee page.
 
 import {
-    ApiError, announce, antiforgeryToken, clearErrors, del, describeFailure, get, goToSignIn, post, put, requireStaff, showErrors,
+    ApiError, announce, antiforgeryToken, clearErrors, del, describeFailure, get, goToSignIn, newIdempotencyKey, post, put, requireStaff, showErrors,
 } from "./api.js";
 import { LiveStreamClient, Status } from "/js/live-stream.js";
 import { el, renderPost } from "/js/live-render.js";
@@ -427,6 +427,25 @@ function failureReason(error) {
     return describeFailure(error);
 }
 
+/** A post whose outcome is unknown (no answer): its request fingerprint and Idempotency-Key. */
+let unsettled = null;
+
+/** Posts with an Idempotency-Key, retrying a few times when there is no answer or the server is briefly unavailable. */
+async function postOnce(url, payload, key) {
+    const delays = [1000, 2000, 4000];
+    for (let attempt = 0; ; attempt++) {
+        try {
+            return await post(url, payload, { headers: { "Idempotency-Key": key } });
+        } catch (error) {
+            const transient = error instanceof ApiError && (error.status === 0 || error.status === 503);
+            if (!transient || attempt >= delays.length) {
+                throw error;
+            }
+            await new Promise((resolve) => setTimeout(resolve, delays[attempt]));
+        }
+    }
+}
+
 async function send() {
     if (!stream) {
         return;
@@ -450,13 +469,21 @@ async function send() {
     announce(pageStatus, "");
     resetCompose();
     bodyBox.focus();
+    const payload = { ...body, imageIds: saved.images.map((i) => i.id) };
+    // The same post sent again (after a lost answer) keeps its key, so the server stores it once.
+    const fingerprint = JSON.stringify([streamId, payload]);
+    const key = unsettled?.fingerprint === fingerprint ? unsettled.key : newIdempotencyKey();
     try {
-        const created = await post(`/api/streams/${streamId}/posts`, { ...body, imageIds: saved.images.map((i) => i.id) });
+        const created = await postOnce(`/api/streams/${streamId}/posts`, payload, key);
+        unsettled = null;
         card.remove();
         if (stream?.id === streamId) {
             upsert(created);
         }
     } catch (error) {
+        // No answer, or the server was unavailable: the post may or may not be stored. Sending it again as it is
+        // reuses the key, so it cannot appear twice.
+        unsettled = error instanceof ApiError && (error.status === 0 || error.status >= 500) ? { fingerprint, key } : null;
         // Rejected: say why, on the card and next to the field, and put the text back if the box is still free.
         const restored = bodyBox.value.trim() === "" && attached.length === 0 && stream?.id === streamId;
         failCard(card, saved, error, restored);
