@@ -32,51 +32,10 @@ public static class FuzzSettings
     public static string Reproduce(int seed, int index) => $"seed {seed}, case {index} (rerun with LIVEHUB_FUZZ_SEED={seed} LIVEHUB_FUZZ_CASES={index + 1})";
 }
 
-public sealed record CapturedLog(string Category, LogLevel Level, EventId EventId, string Message, Exception? Exception)
-{
-    public override string ToString() => $"[{Level}] {Category} ({EventId.Name ?? EventId.Id.ToString(CultureInfo.InvariantCulture)}): {Message}{(Exception is null ? "" : "\n" + Exception)}";
-}
-
-/// <summary>A logger provider that keeps every entry at Warning or above, so a test can assert nothing went unhandled.</summary>
-public sealed class CapturedLogs : ILoggerProvider
-{
-    private readonly ConcurrentQueue<CapturedLog> _entries = new();
-
-    public int Count => _entries.Count;
-
-    /// <summary>Entries that mean a request was not handled: errors, and anything from the exception handler middleware.</summary>
-    public IReadOnlyList<CapturedLog> UnhandledSince(int start) =>
-        [.. _entries.Skip(start).Where(e => e.Level >= LogLevel.Error
-            || e.Category.StartsWith("Microsoft.AspNetCore.Diagnostics", StringComparison.Ordinal)
-            || e.Message.Contains("unhandled exception", StringComparison.OrdinalIgnoreCase))];
-
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _entries);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(string category, ConcurrentQueue<CapturedLog> entries) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (IsEnabled(logLevel))
-            {
-                entries.Enqueue(new CapturedLog(category, logLevel, eventId, formatter(state, exception), exception));
-            }
-        }
-    }
-}
-
 /// <summary>The app on SQLite with captured logs, imports allowed from the loopback test server, cross-posting to a fake PDS.</summary>
 public sealed class FuzzSqliteApp(IReadOnlyDictionary<string, string?> settings) : SqliteApp
 {
-    public CapturedLogs Logs { get; } = new();
+    public RecordingLoggerProvider Logs { get; } = new(LogLevel.Warning);
 
     protected override IReadOnlyDictionary<string, string?> Settings => settings;
 
