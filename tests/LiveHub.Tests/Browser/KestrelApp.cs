@@ -1,9 +1,5 @@
 using System.Net;
 using LiveHub.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace LiveHub.Tests.Browser;
 
@@ -21,16 +17,5 @@ public sealed class KestrelApp : SqliteApp
     };
 
     /// <summary>The address the server listens on, like http://127.0.0.1:41234 (no trailing slash).</summary>
-    public Uri BaseAddress
-    {
-        get
-        {
-            StartServer();
-            var addresses = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
-            var address = new Uri(addresses.Single());
-            // The HttpClient helpers (CookieClientAsync, BearerClientAsync...) talk to the same server.
-            ClientOptions.BaseAddress = address;
-            return address;
-        }
-    }
+    public Uri BaseAddress => KestrelAddress.Of(this, StartServer);
 }

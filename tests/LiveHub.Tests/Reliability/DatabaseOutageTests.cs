@@ -10,10 +10,6 @@ using LiveHub.Tests.CrossPosting;
 using LiveHub.Tests.Infrastructure;
 using LiveHub.Tests.Live;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace LiveHub.Tests.Reliability;
@@ -283,16 +279,7 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
             ["CrossPosting:MaxAttempts"] = "1000",
         };
 
-        public Uri BaseAddress
-        {
-            get
-            {
-                StartServer();
-                var address = new Uri(Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single());
-                ClientOptions.BaseAddress = address;
-                return address;
-            }
-        }
+        public Uri BaseAddress => KestrelAddress.Of(this, StartServer);
 
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {

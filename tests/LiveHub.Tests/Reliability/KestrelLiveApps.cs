@@ -1,10 +1,5 @@
 using System.Net;
 using LiveHub.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace LiveHub.Tests.Reliability;
 
@@ -21,18 +16,8 @@ public interface IKestrelLiveApp
     Uri BaseAddress { get; }
 }
 
-internal static class KestrelAddress
+internal static class KestrelLiveAppExtensions
 {
-    public static Uri Of(WebApplicationFactory<Program> app, Action startServer)
-    {
-        startServer();
-        var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
-        var address = new Uri(addresses.Single());
-        // The HttpClient helpers (BearerClientAsync...) talk to the same server.
-        app.ClientOptions.BaseAddress = address;
-        return address;
-    }
-
     public static Uri Hub(this IKestrelLiveApp app) => new UriBuilder(app.BaseAddress) { Scheme = "ws", Path = "/hubs/live" }.Uri;
 }
 

@@ -4,9 +4,6 @@ using System.Text;
 using System.Text.Json;
 using LiveHub.Staff;
 using LiveHub.Tests.Infrastructure;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace LiveHub.Tests.Security;
 
@@ -32,15 +29,8 @@ public sealed class CsrfTests(CsrfTests.NoBlueskyApp app) : IClassFixture<CsrfTe
 
     private sealed record Target(string Key, string Url, string Body);
 
-    private List<(string Method, string Pattern)> StateChangingEndpoints()
-    {
-        var sources = app.Services.GetRequiredService<IEnumerable<EndpointDataSource>>();
-        return [.. sources.SelectMany(s => s.Endpoints).OfType<RouteEndpoint>()
-            .Select(e => (Pattern: "/" + e.RoutePattern.RawText!.TrimStart('/'), Methods: e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? []))
-            .Where(e => e.Pattern.StartsWith("/api/", StringComparison.Ordinal))
-            .SelectMany(e => e.Methods.Select(m => (Method: m, e.Pattern)))
-            .Where(e => e.Method is "POST" or "PUT" or "DELETE" or "PATCH")];
-    }
+    private List<(string Method, string Pattern)> StateChangingEndpoints() =>
+        [.. RouteTable.Routes(app.Services).Where(r => r.IsApi && r.Method is "POST" or "PUT" or "DELETE" or "PATCH").Select(r => (r.Method, r.Pattern))];
 
     [Fact]
     public async Task Cookie_requests_without_a_valid_token_are_refused_and_change_nothing_while_bearer_requests_need_none()

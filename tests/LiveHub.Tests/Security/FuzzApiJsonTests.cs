@@ -8,9 +8,6 @@ using LiveHub.Staff;
 using LiveHub.Testing.FakeBluesky;
 using LiveHub.Tests.Infrastructure;
 using LiveHub.Tests.Live;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace LiveHub.Tests.Security;
@@ -204,28 +201,8 @@ public sealed partial class FuzzApiJsonTests(FuzzEnvironment environment, ITestO
         (await admin.GetAsync("/api/staff")).EnsureSuccessStatusCode();
     }
 
-    private static List<string> WriteEndpoints(FuzzSqliteApp app)
-    {
-        var result = new List<string>();
-        foreach (var endpoint in app.Services.GetRequiredService<IEnumerable<EndpointDataSource>>().SelectMany(s => s.Endpoints).OfType<RouteEndpoint>())
-        {
-            var pattern = "/" + endpoint.RoutePattern.RawText!.TrimStart('/');
-            if (!pattern.StartsWith("/api/", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            foreach (var method in endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? [])
-            {
-                if (method is "POST" or "PUT")
-                {
-                    result.Add($"{method} {pattern}");
-                }
-            }
-        }
-
-        return result;
-    }
+    private static List<string> WriteEndpoints(FuzzSqliteApp app) =>
+        [.. RouteTable.Routes(app.Services).Where(r => r.IsApi && r.Method is "POST" or "PUT").Select(r => r.Key)];
 
     private static async Task<HttpResponseMessage> SendAsync(HttpClient client, string key, Dictionary<string, string> route, FuzzBody body)
     {

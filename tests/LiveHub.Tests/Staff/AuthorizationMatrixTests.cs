@@ -4,8 +4,6 @@ using LiveHub.Staff;
 using LiveHub.Tests.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace LiveHub.Tests.Staff;
 
@@ -105,23 +103,8 @@ public sealed class AuthorizationMatrixTests(SqliteApp app) : IClassFixture<Sqli
     private sealed record Caller(string Name, HttpClient Client, Access Level);
 
     /// <summary>Every routed endpoint with a method, except the SignalR hub's own transport endpoints (covered by the Live tests).</summary>
-    private IEnumerable<(string Method, string Pattern, Endpoint Endpoint)> Endpoints()
-    {
-        var sources = app.Services.GetRequiredService<IEnumerable<EndpointDataSource>>();
-        foreach (var endpoint in sources.SelectMany(s => s.Endpoints).OfType<RouteEndpoint>())
-        {
-            var pattern = "/" + endpoint.RoutePattern.RawText!.TrimStart('/');
-            if (pattern.StartsWith("/hubs/", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            foreach (var method in endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
-            {
-                yield return (method, pattern, endpoint);
-            }
-        }
-    }
+    private IEnumerable<(string Method, string Pattern, Endpoint Endpoint)> Endpoints() =>
+        RouteTable.Routes(app.Services).Where(r => !r.Pattern.StartsWith("/hubs/", StringComparison.Ordinal)).Select(r => (r.Method, r.Pattern, (Endpoint)r.Endpoint));
 
     /// <summary>Fills route parameters with values that pass their constraints but match nothing.</summary>
     private static string SampleUrl(string pattern) => System.Text.RegularExpressions.Regex.Replace(pattern, @"\{([^}:]+)(:[^}]*)?\}", m =>
