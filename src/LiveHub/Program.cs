@@ -44,6 +44,7 @@ app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseRateLimiter();
 app.UseAuthentication();
+app.UseStaffAccountCheck();
 app.UseAuthorization();
 app.UseAntiforgery();
 

@@ -55,6 +55,7 @@ public abstract class LiveHubDbContext(DbContextOptions options) : IdentityDbCon
             e.Property(x => x.VenueAddress).HasMaxLength(EventLimits.VenueAddress);
             e.Property(x => x.OnlineUrl).HasMaxLength(EventLimits.Url);
             e.Property(x => x.Organiser).HasMaxLength(EventLimits.Organiser);
+            e.Property(x => x.LiveByline).HasMaxLength(EventLimits.Organiser);
             e.Property(x => x.ImageUrl).HasMaxLength(EventLimits.Url);
             e.HasMany(x => x.Sessions).WithOne(x => x.Event).HasForeignKey(x => x.EventId).OnDelete(DeleteBehavior.Cascade);
         });

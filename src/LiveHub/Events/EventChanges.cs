@@ -26,6 +26,7 @@ internal static class EventChanges
         e.Organiser = v.Organiser;
         e.ImageUrl = v.ImageUrl;
         e.IsPublished = v.IsPublished;
+        e.LiveByline = v.LiveByline;
         return Touch(e, before, now);
     }
 

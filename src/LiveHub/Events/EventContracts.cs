@@ -20,7 +20,8 @@ public sealed record EventWriteRequest(
     IReadOnlyList<string>? Tags,
     string? Organiser,
     string? ImageUrl,
-    bool? IsPublished);
+    bool? IsPublished,
+    string? LiveByline = null);
 
 public sealed record TimeRange(DateTimeOffset StartsAt, DateTimeOffset EndsAt, DateTimeOffset StartsAtLocal, DateTimeOffset EndsAtLocal, string TimeZone, string ZoneName);
 
@@ -60,7 +61,8 @@ public sealed record EventDetailResponse(
     DateTimeOffset UpdatedAt,
     string PageUrl,
     IReadOnlyList<SessionResponse> Sessions,
-    IReadOnlyList<SpeakerResponse> Speakers);
+    IReadOnlyList<SpeakerResponse> Speakers,
+    string? LiveByline);
 
 public sealed record SessionWriteRequest(
     string? Title,

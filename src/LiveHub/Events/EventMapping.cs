@@ -34,7 +34,7 @@ internal static class EventMapping
         return new EventDetailResponse(
             e.Id, e.Slug, e.Title, e.Summary, e.Description, When(e.StartsAtUtc, e.EndsAtUtc, e.TimeZoneId), Venue(e), e.OnlineUrl,
             e.Status, e.Tags, e.Organiser, e.ImageUrl, e.IsPublished, e.Revision, Utc(e.CreatedAtUtc), Utc(e.UpdatedAtUtc), PageUrl(e),
-            [.. sessions.Select(s => ToResponse(s, e.TimeZoneId))], speakers);
+            [.. sessions.Select(s => ToResponse(s, e.TimeZoneId))], speakers, e.LiveByline);
     }
 
     public static SessionResponse ToResponse(Session s, string timeZoneId) => new(

@@ -23,7 +23,8 @@ public sealed record ValidEvent(
     List<string> Tags,
     string? Organiser,
     string? ImageUrl,
-    bool IsPublished);
+    bool IsPublished,
+    string? LiveByline = null);
 
 public sealed record ValidSession(
     string Title,
@@ -144,11 +145,17 @@ public static partial class EventValidation
         errors.MaxLength("organiser", organiser, EventLimits.Organiser);
         var imageUrl = Clean(request.ImageUrl);
         errors.HttpUrl("imageUrl", imageUrl, EventLimits.Url);
+        var byline = Clean(request.LiveByline);
+        errors.MaxLength("liveByline", byline, EventLimits.Organiser);
+        if (Staff.StaffNames.LooksLikeEmail(byline))
+        {
+            errors.Add("liveByline", "must not be an email address: it is shown to the public on every live post.");
+        }
 
         if (!errors.HasErrors)
         {
             valid = new ValidEvent(slug, title!, summary, description, startsAt, endsAt, zone.Id, venueName, venueAddress,
-                latitude, longitude, onlineUrl, request.Status ?? EventStatus.Scheduled, tags, organiser, imageUrl, request.IsPublished ?? false);
+                latitude, longitude, onlineUrl, request.Status ?? EventStatus.Scheduled, tags, organiser, imageUrl, request.IsPublished ?? false, byline);
         }
 
         return errors;

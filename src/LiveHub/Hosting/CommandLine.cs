@@ -44,7 +44,7 @@ public static class CommandLine
     {
         if (args.Length < 2 || !System.Net.Mail.MailAddress.TryCreate(args[1], out _))
         {
-            await Console.Error.WriteLineAsync("Usage: create-admin <email>   (password from LIVEHUB_ADMIN_PASSWORD, or typed at the prompt)");
+            await Console.Error.WriteLineAsync("Usage: create-admin <email> [--name \"Public name\"]   (password from LIVEHUB_ADMIN_PASSWORD, or typed at the prompt; name from --name, LIVEHUB_ADMIN_NAME or the prompt)");
             return 2;
         }
 
@@ -60,10 +60,25 @@ public static class CommandLine
             }
         }
 
+        var nameAt = Array.IndexOf(args, "--name");
+        var displayName = nameAt > 0 && nameAt + 1 < args.Length ? args[nameAt + 1] : Environment.GetEnvironmentVariable("LIVEHUB_ADMIN_NAME");
+        if (string.IsNullOrWhiteSpace(displayName) && !Console.IsInputRedirected)
+        {
+            Console.Out.Write($"Public name shown on live posts [{StaffNames.DefaultDisplayName}]: ");
+            displayName = Console.ReadLine();
+        }
+
+        if (StaffNames.LooksLikeEmail(displayName))
+        {
+            await Console.Error.WriteLineAsync("The public name is shown on live posts and must not be an email address.");
+            return 2;
+        }
+
         await PrepareDatabaseAsync(app);
         await using var scope = app.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<StaffUser>>();
-        var result = await CreateAdmin.CreateAsync(users, scope.ServiceProvider.GetRequiredService<TimeProvider>(), args[1], password);
+        var result = await CreateAdmin.CreateAsync(users, scope.ServiceProvider.GetRequiredService<TimeProvider>(), args[1], password,
+            string.IsNullOrWhiteSpace(displayName) ? null : displayName.Trim());
         if (!result.Succeeded)
         {
             await Console.Error.WriteLineAsync($"Could not create the admin: {string.Join(" ", result.Errors.Select(e => e.Description))}");

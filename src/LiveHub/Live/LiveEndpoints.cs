@@ -378,7 +378,7 @@ public static class LiveEndpoints
     internal static async Task<LiveActor> ActorAsync(HttpContext http, UserManager<StaffUser> users)
     {
         var user = await users.GetUserAsync(http.User);
-        return new LiveActor(user?.Id ?? http.User.FindFirstValue(ClaimTypes.NameIdentifier), user?.DisplayName ?? user?.Email);
+        return new LiveActor(user?.Id ?? http.User.FindFirstValue(ClaimTypes.NameIdentifier), user is null ? null : user.PublicName);
     }
 
     internal static ProblemHttpResult StreamNotFound(Guid streamId) =>

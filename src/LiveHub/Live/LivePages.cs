@@ -177,10 +177,10 @@ public static class LivePages
                 xml.WriteElementString("title", atom, XmlText(Headline(post.Body)));
                 xml.WriteElementString("published", atom, Rfc3339(post.CreatedAtUtc));
                 xml.WriteElementString("updated", atom, Rfc3339(post.EditedAtUtc ?? post.CreatedAtUtc));
-                if (post.AuthorName is not null)
+                if ((e.LiveByline ?? post.AuthorName) is { } author)
                 {
                     xml.WriteStartElement("author", atom);
-                    xml.WriteElementString("name", atom, XmlText(post.AuthorName));
+                    xml.WriteElementString("name", atom, XmlText(author));
                     xml.WriteEndElement();
                 }
 

@@ -112,8 +112,11 @@ public sealed class LiveQueries(LiveHubDbContext db)
             post.Speaker is null ? null : new SpeakerRef(post.Speaker.Id, post.Speaker.Name),
             post.LinkUrl,
             [.. post.Images.OrderBy(i => i.Position).Select(i => new LiveImageResponse(i.Id, LiveImages.Url(i), i.AltText, i.Width, i.Height))],
-            post.IsPinned, post.IsKeyMoment, post.AuthorName, Utc(post.CreatedAtUtc)!.Value, Utc(post.EditedAtUtc), post.Version, permalink);
+            post.IsPinned, post.IsKeyMoment, PublicAuthor(post, stream), Utc(post.CreatedAtUtc)!.Value, Utc(post.EditedAtUtc), post.Version, permalink);
     }
+
+    /// <summary>The byline the public sees: the event's byline if it has one, else the staff member's display name as posted.</summary>
+    public static string? PublicAuthor(LivePost post, LiveStream stream) => stream.Event?.LiveByline ?? post.AuthorName;
 
     private static DateTimeOffset? Utc(DateTime? value) =>
         value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc), TimeSpan.Zero) : null;

@@ -6,11 +6,13 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LiveHub.Staff;
 
-public sealed record StaffMemberResponse(string Id, string Email, string? DisplayName, IReadOnlyList<string> Roles, bool LockedOut, DateTimeOffset? LockoutEnd);
+public sealed record StaffMemberResponse(
+    string Id, string Email, string DisplayName, IReadOnlyList<string> Roles, bool LockedOut, DateTimeOffset? LockoutEnd,
+    bool Disabled, DateTimeOffset? DisabledAt, DateTimeOffset? LastSignInAt);
 
 public sealed record CreateStaffRequest(string? Email, string? DisplayName, string? Password, string? Role);
 
-public sealed record UpdateStaffRequest(string? DisplayName, string? Role, bool? Unlock);
+public sealed record UpdateStaffRequest(string? DisplayName, string? Role, bool? Unlock, bool? Disabled);
 
 public static class StaffAdminEndpoints
 {
@@ -49,7 +51,7 @@ public static class StaffAdminEndpoints
         }
 
         errors.Required("password", request.Password);
-        errors.MaxLength("displayName", request.DisplayName, 200);
+        var displayName = StaffValidation.DisplayName(request.DisplayName, errors, required: false);
         var role = NormaliseRole(request.Role, errors);
         if (errors.HasErrors)
         {
@@ -62,7 +64,7 @@ public static class StaffAdminEndpoints
             return errors.ToConflict("Duplicate staff account");
         }
 
-        var user = new StaffUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = request.DisplayName?.Trim(), CreatedAtUtc = clock.GetUtcNow().UtcDateTime };
+        var user = new StaffUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = displayName, CreatedAtUtc = clock.GetUtcNow().UtcDateTime };
         var created = await users.CreateAsync(user, request.Password!);
         if (!created.Succeeded)
         {
@@ -88,11 +90,27 @@ public static class StaffAdminEndpoints
         }
 
         var errors = new ValidationErrors();
-        errors.MaxLength("displayName", request.DisplayName, 200);
+        var displayName = request.DisplayName is null ? null : StaffValidation.DisplayName(request.DisplayName, errors, required: true);
         var role = request.Role is null ? null : NormaliseRole(request.Role, errors);
         if (errors.HasErrors)
         {
             return errors.ToProblem();
+        }
+
+        var isSelf = users.GetUserId(http.User) == user.Id;
+        if (request.Disabled == true && user.DisabledAtUtc is null)
+        {
+            if (isSelf)
+            {
+                errors.Add("disabled", "you cannot disable your own account.");
+                return errors.ToConflict("Cannot disable your own account");
+            }
+
+            if (await users.IsInRoleAsync(user, StaffRoles.Admin) && await IsLastAdmin(users, user))
+            {
+                errors.Add("disabled", "this is the last admin; make someone else an admin first.");
+                return errors.ToConflict("Cannot disable the last admin");
+            }
         }
 
         if (role is not null)
@@ -104,14 +122,25 @@ public static class StaffAdminEndpoints
                 return errors.ToConflict("Cannot remove the last admin");
             }
 
-            await users.RemoveFromRolesAsync(user, current);
-            await users.AddToRoleAsync(user, role);
+            if (current.Count != 1 || current[0] != role)
+            {
+                // Each renews the security stamp, so the account's sessions and tokens end with the old roles.
+                await users.RemoveFromRolesAsync(user, current);
+                await users.AddToRoleAsync(user, role);
+            }
         }
 
-        if (request.DisplayName is not null)
+        if (displayName is not null)
         {
-            user.DisplayName = request.DisplayName.Trim();
+            user.DisplayName = displayName;
             await users.UpdateAsync(user);
+        }
+
+        if (request.Disabled is { } disabled && disabled != (user.DisabledAtUtc is not null))
+        {
+            user.DisabledAtUtc = disabled ? clock.GetUtcNow().UtcDateTime : null;
+            // Saves the flag and renews the stamp: every session and token of the account ends now.
+            await users.UpdateSecurityStampAsync(user);
         }
 
         if (request.Unlock == true)
@@ -164,8 +193,12 @@ public static class StaffAdminEndpoints
     }
 
     private static async Task<StaffMemberResponse> Describe(StaffUser user, UserManager<StaffUser> users, TimeProvider clock) => new(
-        user.Id, user.Email!, user.DisplayName, [.. await users.GetRolesAsync(user)],
-        user.LockoutEnd is { } end && end > clock.GetUtcNow(), user.LockoutEnd);
+        user.Id, user.Email!, user.PublicName, [.. await users.GetRolesAsync(user)],
+        user.LockoutEnd is { } end && end > clock.GetUtcNow(), user.LockoutEnd,
+        user.DisabledAtUtc is not null, Utc(user.DisabledAtUtc), Utc(user.LastSignInAtUtc));
+
+    private static DateTimeOffset? Utc(DateTime? value) =>
+        value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc), TimeSpan.Zero) : null;
 
     private static ProblemHttpResult NotFound(string id) => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Staff member not found", detail: $"There is no staff account with the id '{id}'.");
 }

@@ -23,7 +23,7 @@ internal sealed class StaffBootstrapper(IServiceProvider services, IOptions<Boot
             return;
         }
 
-        var result = await CreateAdmin.CreateAsync(users, scope.ServiceProvider.GetRequiredService<TimeProvider>(), bootstrap.AdminEmail, bootstrap.AdminPassword);
+        var result = await CreateAdmin.CreateAsync(users, scope.ServiceProvider.GetRequiredService<TimeProvider>(), bootstrap.AdminEmail, bootstrap.AdminPassword, bootstrap.AdminDisplayName);
         if (result.Succeeded)
         {
             logger.LogInformation("Created the first admin, {Email}, from configuration.", bootstrap.AdminEmail);
@@ -51,12 +51,25 @@ internal sealed class StaffBootstrapper(IServiceProvider services, IOptions<Boot
 /// <summary>Creates or promotes an admin account; used by the create-admin command and by configuration.</summary>
 public static class CreateAdmin
 {
-    public static async Task<IdentityResult> CreateAsync(UserManager<StaffUser> users, TimeProvider clock, string email, string password)
+    /// <param name="displayName">The admin's public name on live posts; the default when null, kept as it is for an existing account when null.</param>
+    public static async Task<IdentityResult> CreateAsync(UserManager<StaffUser> users, TimeProvider clock, string email, string password, string? displayName = null)
     {
+        if (StaffNames.LooksLikeEmail(displayName))
+        {
+            return IdentityResult.Failed(new IdentityError { Code = "DisplayName", Description = "The display name is shown to the public and must not be an email address." });
+        }
+
         var user = await users.FindByEmailAsync(email);
         if (user is null)
         {
-            user = new StaffUser { UserName = email, Email = email, EmailConfirmed = true, CreatedAtUtc = clock.GetUtcNow().UtcDateTime };
+            user = new StaffUser
+            {
+                UserName = email,
+                Email = email,
+                EmailConfirmed = true,
+                DisplayName = StaffNames.PublicName(displayName),
+                CreatedAtUtc = clock.GetUtcNow().UtcDateTime,
+            };
             var created = await users.CreateAsync(user, password);
             if (!created.Succeeded)
             {
@@ -73,6 +86,13 @@ public static class CreateAdmin
             }
 
             await users.SetLockoutEndDateAsync(user, null);
+            if (!string.IsNullOrWhiteSpace(displayName) || string.IsNullOrWhiteSpace(user.DisplayName))
+            {
+                user.DisplayName = StaffNames.PublicName(displayName);
+            }
+
+            user.DisabledAtUtc = null;
+            await users.UpdateAsync(user);
         }
 
         return await users.IsInRoleAsync(user, StaffRoles.Admin) ? IdentityResult.Success : await users.AddToRoleAsync(user, StaffRoles.Admin);

@@ -3,6 +3,7 @@ using LiveHub.Data;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 
 namespace LiveHub.Staff;
 
@@ -17,14 +18,21 @@ public static class StaffFeature
         services.AddOptions<BootstrapAdminOptions>().BindConfiguration(BootstrapAdminOptions.Section)
             .Validate(o => string.IsNullOrEmpty(o.AdminEmail) == string.IsNullOrEmpty(o.AdminPassword),
                 "Bootstrap:AdminEmail and Bootstrap:AdminPassword must be given together.")
+            .Validate(o => !StaffNames.LooksLikeEmail(o.AdminDisplayName), "Bootstrap:AdminDisplayName is shown to the public and must not be an email address.")
+            .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddOptions<SignInOptions>().BindConfiguration(SignInOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddAuthentication(CookieOrBearerScheme)
             .AddPolicyScheme(CookieOrBearerScheme, "Cookie or bearer token", o => o.ForwardDefaultSelector = context =>
                 UsesBearerToken(context.Request) ? IdentityConstants.BearerScheme : IdentityConstants.ApplicationScheme)
-            .AddBearerToken(IdentityConstants.BearerScheme, o => o.BearerTokenExpiration = TimeSpan.FromHours(8))
+            .AddBearerToken(IdentityConstants.BearerScheme)
             .AddIdentityCookies();
+        services.AddOptions<BearerTokenOptions>(IdentityConstants.BearerScheme).Configure<IOptions<SignInOptions>>((o, signIn) =>
+        {
+            o.BearerTokenExpiration = signIn.Value.BearerTokenLifetime;
+            o.RefreshTokenExpiration = signIn.Value.RefreshTokenLifetime;
+        });
 
         services.ConfigureApplicationCookie(o =>
         {
@@ -54,6 +62,7 @@ public static class StaffFeature
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<LiveHubDbContext>()
+            .AddUserManager<StaffUserManager>()
             .AddSignInManager()
             .AddDefaultTokenProviders();
 
@@ -75,7 +84,7 @@ public static class StaffFeature
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.AddPolicy(SignInRateLimit, context =>
             {
-                var limits = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<SignInOptions>>().Value;
+                var limits = context.RequestServices.GetRequiredService<IOptions<SignInOptions>>().Value;
                 return RateLimitPartition.GetFixedWindowLimiter(
                     context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                     _ => new FixedWindowRateLimiterOptions { PermitLimit = limits.AttemptsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
@@ -94,9 +103,22 @@ public static class StaffFeature
             };
         });
 
+        services.AddSingleton<SignInThrottle>();
+        services.AddSingleton(sp => new StaffAccountCache(sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<SignInOptions>>())
+        {
+            // On PostgreSQL another instance may change an account: no caching until the change listener is connected.
+            CachingAllowed = !IsPostgres(sp),
+        });
+        services.AddScoped<IStaffAccountChanges>(sp => IsPostgres(sp)
+            ? new PostgresStaffAccountChanges(sp.GetRequiredService<StaffAccountCache>(), sp.GetRequiredService<LiveHubDbContext>())
+            : new LocalStaffAccountChanges(sp.GetRequiredService<StaffAccountCache>()));
+        services.AddHostedService<PostgresStaffAccountListener>();
         services.AddHostedService<StaffBootstrapper>();
         return services;
     }
+
+    private static bool IsPostgres(IServiceProvider services) =>
+        services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider == DatabaseProvider.Postgres;
 
     /// <summary>True when the request authenticates with a bearer token (scripts) rather than the staff cookie.</summary>
     public static bool UsesBearerToken(HttpRequest request) =>
@@ -129,6 +151,10 @@ public sealed class BootstrapAdminOptions
     /// <summary>If set (with <see cref="AdminPassword"/>) and no admin exists yet, this admin is created on start.</summary>
     public string? AdminEmail { get; set; }
     public string? AdminPassword { get; set; }
+
+    /// <summary>The first admin's public name on live posts (never the email address).</summary>
+    [System.ComponentModel.DataAnnotations.MaxLength(StaffNames.MaxLength)]
+    public string AdminDisplayName { get; set; } = StaffNames.DefaultDisplayName;
 }
 
 public sealed class SignInOptions
@@ -138,4 +164,34 @@ public sealed class SignInOptions
     /// <summary>Sign-in and token requests allowed per client address per minute.</summary>
     [System.ComponentModel.DataAnnotations.Range(1, 10_000)]
     public int AttemptsPerMinute { get; set; } = 10;
+
+    /// <summary>Failed sign-ins from one address, within <see cref="FailureWindow"/>, before each further attempt waits.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 10_000)]
+    public int FreeFailuresPerAddress { get; set; } = 10;
+
+    /// <summary>Failed sign-ins for one account from one address before each further attempt from there waits.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 10_000)]
+    public int FreeFailuresPerAccountAndAddress { get; set; } = 5;
+
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")]
+    public TimeSpan FailureWindow { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The longest wait imposed on one address; the doubling stops there.</summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Lifetime of a bearer token from <c>/api/account/token</c>; scripts renew it with the refresh token.</summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    public TimeSpan BearerTokenLifetime { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Lifetime of a refresh token. Revocation (sign-out, password or role change...) ends it at once regardless.</summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
+    public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>
+    /// How long an account check may be served from memory. Changes made through LiveHub apply at once
+    /// on every instance; this only bounds changes made to the database by hand.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan AccountCacheLifetime { get; set; } = TimeSpan.FromSeconds(30);
 }

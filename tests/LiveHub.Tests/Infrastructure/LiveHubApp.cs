@@ -72,6 +72,9 @@ public abstract class LiveHubApp : WebApplicationFactory<Program>, IAsyncLifetim
         builder.UseSetting("Database:DataDirectory", _dataDirectory);
         builder.UseSetting("Seeds:LoadWhenEmpty", "false");
         builder.UseSetting("SignIn:AttemptsPerMinute", "10000");
+        // Test clients share one address; the throttle has its own tests (SignInThrottleApiTests).
+        builder.UseSetting("SignIn:FreeFailuresPerAddress", "10000");
+        builder.UseSetting("SignIn:FreeFailuresPerAccountAndAddress", "10000");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

@@ -47,19 +47,19 @@ public abstract class AccountTests(LiveHubApp app)
     }
 
     [Fact]
-    public async Task Wrong_password_is_401_and_five_failures_lock_the_account()
+    public async Task Wrong_passwords_are_401_and_never_lock_the_owner_out()
     {
         var user = await app.CreateStaffAsync(StaffRoles.Editor);
         var client = app.AnonymousClient();
         await client.UseAntiforgeryAsync();
-        for (var i = 0; i < 5; i++)
+        for (var i = 0; i < 8; i++)
         {
             var wrong = await client.PostAsJsonAsync("/api/account/login", new { email = user.Email, password = "not the password at all" });
-            await wrong.AssertProblemAsync(i < 4 ? HttpStatusCode.Unauthorized : HttpStatusCode.Locked);
+            await wrong.AssertProblemAsync(HttpStatusCode.Unauthorized);
         }
 
         var right = await client.PostAsJsonAsync("/api/account/login", new { email = user.Email, password = LiveHubApp.Password });
-        await right.AssertProblemAsync(HttpStatusCode.Locked);
+        Assert.Equal(HttpStatusCode.OK, right.StatusCode);
     }
 
     [Fact]

@@ -48,6 +48,8 @@ public sealed class AuthorizationMatrixTests(SqliteApp app) : IClassFixture<Sqli
         ["POST /api/account/token"] = new(Access.Public, HttpStatusCode.BadRequest),
         ["POST /api/account/logout"] = new(Access.SignedIn, HttpStatusCode.NoContent),
         ["GET /api/account/me"] = new(Access.SignedIn, HttpStatusCode.OK),
+        ["PUT /api/account/me"] = new(Access.SignedIn, HttpStatusCode.BadRequest),
+        ["POST /api/account/refresh"] = new(Access.Public, HttpStatusCode.BadRequest),
         ["POST /api/account/password"] = new(Access.SignedIn, HttpStatusCode.BadRequest),
         ["GET /api/events/{slug}/streams"] = new(Access.Public, HttpStatusCode.NotFound),
         ["GET /api/streams/{streamId:guid}"] = new(Access.Public, HttpStatusCode.NotFound),
@@ -113,6 +115,30 @@ public sealed class AuthorizationMatrixTests(SqliteApp app) : IClassFixture<Sqli
         : m.Groups[1].Value == "slug" ? "no-such-event"
         : "no-such-" + m.Groups[1].Value);
 
+    /// <summary>An admin's cookie client that signed out (in another session of the same account) but still sends its old cookie.</summary>
+    private async Task<HttpClient> RevokedCookieClientAsync()
+    {
+        var admin = await app.CreateStaffAsync(StaffRoles.Admin);
+        var kept = await StaffCredentials.CookieAsync(app, admin.Email!);
+        var other = await StaffCredentials.CookieAsync(app, admin.Email!);
+        Assert.Equal(HttpStatusCode.NoContent, (await other.SendAsync(app, HttpMethod.Post, "/api/account/logout")).StatusCode);
+        var client = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = false });
+        client.DefaultRequestHeaders.Add("Cookie", kept.CookieHeader);
+        client.DefaultRequestHeaders.Add(AntiforgeryForCookies.HeaderName, kept.CsrfToken);
+        return client;
+    }
+
+    private async Task<HttpClient> DeletedAdminBearerClientAsync()
+    {
+        var admin = await app.CreateStaffAsync(StaffRoles.Admin);
+        var token = await StaffCredentials.TokenAsync(app, admin.Email!);
+        var other = await app.BearerClientAsync(StaffRoles.Admin);
+        Assert.Equal(HttpStatusCode.NoContent, (await other.DeleteAsync($"/api/staff/{admin.Id}")).StatusCode);
+        var client = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = false });
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.BearerToken);
+        return client;
+    }
+
     [Fact]
     public void Every_endpoint_is_classified()
     {
@@ -155,6 +181,9 @@ public sealed class AuthorizationMatrixTests(SqliteApp app) : IClassFixture<Sqli
             new("editor (bearer)", await app.BearerClientAsync(StaffRoles.Editor), Access.Editor),
             new("admin (cookie)", await app.CookieClientAsync(StaffRoles.Admin), Access.Admin),
             new("admin (bearer)", await app.BearerClientAsync(StaffRoles.Admin), Access.Admin),
+            // Revoked credentials count for nothing: they must get exactly what an anonymous caller gets.
+            new("admin after signing out (cookie)", await RevokedCookieClientAsync(), Access.Public),
+            new("deleted admin (bearer)", await DeletedAdminBearerClientAsync(), Access.Public),
         ];
         var failures = new List<string>();
         var calls = 0;

@@ -128,7 +128,8 @@ export async function requireStaff() {
     const isAdmin = me.roles.includes("Admin");
     const who = document.getElementById("staff-user");
     if (who) {
-        who.textContent = me.displayName || me.email;
+        // The name the public sees on live posts; the link leads to where it is changed.
+        who.replaceChildren(h("a", { href: "/staff/accounts.html#profile", title: "Your public name: change it" }, me.displayName));
         who.hidden = false;
     }
     for (const element of document.querySelectorAll("[data-admin-only]")) {

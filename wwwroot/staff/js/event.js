@@ -24,6 +24,7 @@ function fillEventForm(event) {
     f.summary.value = event.summary ?? "";
     f.description.value = event.description ?? "";
     f.organiser.value = event.organiser ?? "";
+    f.liveByline.value = event.liveByline ?? "";
     f.tags.value = event.tags.join(", ");
     f.imageUrl.value = event.imageUrl ?? "";
     f.startsAt.value = localInputValue(event.when.startsAtLocal);
@@ -61,6 +62,7 @@ function eventRequest() {
         status: f.elements.status.value,
         tags,
         organiser: text(f, "organiser"),
+        liveByline: text(f, "liveByline"),
         imageUrl: text(f, "imageUrl"),
         isPublished: f.elements.isPublished.checked,
     };
