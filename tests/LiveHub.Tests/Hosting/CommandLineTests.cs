@@ -15,7 +15,7 @@ public sealed class CommandLineTests
         var data = Directory.CreateTempSubdirectory("livehub-cli").FullName;
         try
         {
-            var (exitCode, output) = await RunAsync(data, "create-admin", "first.admin@example.org");
+            var (exitCode, output) = await RunAsync(data, "create-admin", "first.admin@example.org", extra: ["--name", "Hub Admin"]);
             Assert.True(exitCode == 0, output);
             Assert.Contains("first.admin@example.org is an admin", output, StringComparison.Ordinal);
 
@@ -28,6 +28,7 @@ public sealed class CommandLineTests
             await client.UseAntiforgeryAsync();
             var me = await client.GetFromJsonAsync<JsonElement>("/api/account/me");
             Assert.Equal("Admin", me.GetProperty("roles")[0].GetString());
+            Assert.Equal("Hub Admin", me.GetProperty("displayName").GetString());
             var created = await client.PostAsJsonAsync("/api/events", EventsTestData.Event("cli-event"));
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         }
@@ -50,6 +51,9 @@ public sealed class CommandLineTests
             var (shortPassword, output) = await RunAsync(data, "create-admin", "x@example.org", password: "short");
             Assert.Equal(1, shortPassword);
             Assert.Contains("at least 12 characters", output, StringComparison.Ordinal);
+            var (emailAsName, refusal) = await RunAsync(data, "create-admin", "x@example.org", extra: ["--name", "x@example.org"]);
+            Assert.Equal(2, emailAsName);
+            Assert.Contains("must not be an email address", refusal, StringComparison.Ordinal);
         }
         finally
         {
@@ -57,7 +61,7 @@ public sealed class CommandLineTests
         }
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string dataFolder, string command, string argument, string password = "a long admin password")
+    private static async Task<(int ExitCode, string Output)> RunAsync(string dataFolder, string command, string argument, string password = "a long admin password", string[]? extra = null)
     {
         var testOutput = new DirectoryInfo(AppContext.BaseDirectory);
         var configuration = testOutput.Parent!.Name; // bin/<Configuration>/net10.0
@@ -79,6 +83,11 @@ public sealed class CommandLineTests
                 ["ASPNETCORE_ENVIRONMENT"] = "Testing",
             },
         };
+        foreach (var value in extra ?? [])
+        {
+            start.ArgumentList.Add(value);
+        }
+
         using var process = Process.Start(start)!;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);

@@ -32,6 +32,7 @@ public sealed partial class FuzzApiJsonTests(FuzzEnvironment environment, ITestO
         public required Guid SpeakerId { get; init; }
         public required string StaffId { get; init; }
         public required string LoginEmail { get; init; }
+        public required string RefreshToken { get; init; }
         public required Guid CrossPostItemId { get; init; }
         public required string SmallCalendar { get; init; }
     }
@@ -85,6 +86,9 @@ public sealed partial class FuzzApiJsonTests(FuzzEnvironment environment, ITestO
         ["PUT /api/speakers/{id:guid}"] = new(w => new() { ["id"] = w.SpeakerId.ToString() }, (_, _) => Json(new { name = "Ada King", role = "Chair", affiliation = "Analytical", blueskyHandle = "ada.bsky.social", bio = "Bio." })),
         ["POST /api/account/login"] = new(_ => [], (_, w) => Json(new { email = w.LoginEmail, password = LiveHubApp.Password, rememberMe = false })),
         ["POST /api/account/token"] = new(_ => [], (_, w) => Json(new { email = w.LoginEmail, password = LiveHubApp.Password })),
+        ["POST /api/account/refresh"] = new(_ => [], (_, w) => Json(new { refreshToken = w.RefreshToken })),
+        ["PUT /api/account/me"] = new(_ => [], (r, _) => Json(new { displayName = $"Fuzz admin {r.Next(100)}" })),
+        // Signing out revokes every token of the account: the throwaway user's, not the admin's the other requests use.
         ["POST /api/account/logout"] = new(_ => [], (_, _) => "{}", OwnAccount: true),
         ["POST /api/account/password"] = new(_ => [], (_, _) => Json(new { currentPassword = "not the current password", newPassword = "another long passphrase" }), OwnAccount: true),
         ["POST /api/streams/{streamId:guid}/posts"] = new(w => new() { ["streamId"] = w.StreamId.ToString() }, (r, _) => Json(new { kind = "update", body = $"Fuzz post {r.Next()} #fuzz https://example.org", format = "plainText", linkUrl = "https://example.org/a" })),
@@ -269,6 +273,8 @@ public sealed partial class FuzzApiJsonTests(FuzzEnvironment environment, ITestO
             SpeakerId = speaker.GetProperty("id").GetGuid(),
             StaffId = staff.Id,
             LoginEmail = login.Email!,
+            RefreshToken = (await (await app.CreateClient().PostAsJsonAsync("/api/account/token", new { email = login.Email, password = LiveHubApp.Password }))
+                .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("refreshToken").GetString()!,
             CrossPostItemId = itemId,
             SmallCalendar = FuzzIcs.Sample(DateTime.UtcNow.Date),
         };

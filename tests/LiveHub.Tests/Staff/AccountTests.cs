@@ -74,6 +74,29 @@ public abstract class AccountTests(LiveHubApp app)
     }
 
     [Fact]
+    public async Task Responses_to_signed_in_callers_are_never_stored_by_caches()
+    {
+        var editor = await app.CookieClientAsync(StaffRoles.Admin);
+        var bearer = await app.BearerClientAsync(StaffRoles.Admin);
+        var draft = "draft-" + Guid.NewGuid().ToString("N")[..8];
+        var body = new Dictionary<string, object?> { ["slug"] = draft, ["title"] = "Draft", ["startsAt"] = "2030-06-01T09:00", ["endsAt"] = "2030-06-01T17:00", ["timeZone"] = "Europe/London", ["isPublished"] = false };
+        Assert.Equal(HttpStatusCode.Created, (await bearer.PostAsJsonAsync("/api/events", body)).StatusCode);
+        foreach (var client in new[] { editor, bearer })
+        {
+            foreach (var url in new[] { "/api/account/me", "/api/staff", $"/api/events/{draft}", "/api/events" })
+            {
+                var response = await client.GetAsync(url);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                Assert.True(response.Headers.CacheControl?.NoStore == true, $"{url}: Cache-Control {response.Headers.CacheControl}");
+            }
+        }
+
+        // Public reads by anonymous callers keep whatever caching they had.
+        var anonymous = await app.AnonymousClient().GetAsync("/api/events");
+        Assert.NotEqual(true, anonymous.Headers.CacheControl?.NoStore);
+    }
+
+    [Fact]
     public async Task Sign_out_ends_the_cookie_session()
     {
         var client = await app.CookieClientAsync(StaffRoles.Editor);
