@@ -79,8 +79,9 @@ public abstract class AccountTests(LiveHubApp app)
         var editor = await app.CookieClientAsync(StaffRoles.Admin);
         var bearer = await app.BearerClientAsync(StaffRoles.Admin);
         var draft = "draft-" + Guid.NewGuid().ToString("N")[..8];
-        var body = new Dictionary<string, object?> { ["slug"] = draft, ["title"] = "Draft", ["startsAt"] = "2030-06-01T09:00", ["endsAt"] = "2030-06-01T17:00", ["timeZone"] = "Europe/London", ["isPublished"] = false };
-        Assert.Equal(HttpStatusCode.Created, (await bearer.PostAsJsonAsync("/api/events", body)).StatusCode);
+        var body = new { slug = draft, title = "Draft", startsAt = "2030-06-01T09:00", endsAt = "2030-06-01T17:00", timeZone = "Europe/London", venue = new { name = "The Exchange" }, isPublished = false };
+        var created = await bearer.PostAsJsonAsync("/api/events", body);
+        Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
         foreach (var client in new[] { editor, bearer })
         {
             foreach (var url in new[] { "/api/account/me", "/api/staff", $"/api/events/{draft}", "/api/events" })
