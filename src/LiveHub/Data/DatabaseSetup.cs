@@ -40,7 +40,7 @@ public static class DatabaseSetup
         }
 
         services.AddHostedService<DatabaseMigrator>();
-        services.AddDatabaseKeyRing();
+        services.AddDatabaseKeyRing(configuration);
         return services;
     }
 

@@ -1,6 +1,7 @@
 using LiveHub.Events;
 using LiveHub.Live;
 using LiveHub.Staff;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -11,11 +12,12 @@ namespace LiveHub.Data;
 /// The hub's one database. Each provider has a subclass so that its hand-written migrations
 /// (see <c>Data/Migrations</c>) are found only for that provider.
 /// </summary>
-public abstract class LiveHubDbContext(DbContextOptions options) : IdentityDbContext<StaffUser>(options)
+public abstract class LiveHubDbContext(DbContextOptions options) : IdentityDbContext<StaffUser>(options), IDataProtectionKeyContext
 {
     public DbSet<Event> Events => Set<Event>();
     public DbSet<Session> Sessions => Set<Session>();
     public DbSet<Speaker> Speakers => Set<Speaker>();
+    /// <summary>The Data Protection key ring, read and written by Microsoft's EF Core key store.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<LiveStream> LiveStreams => Set<LiveStream>();
     public DbSet<LivePost> LivePosts => Set<LivePost>();
@@ -92,7 +94,12 @@ public abstract class LiveHubDbContext(DbContextOptions options) : IdentityDbCon
         });
 
         builder.Entity<StaffUser>(u => u.Property(x => x.DisplayName).HasMaxLength(200));
-        builder.Entity<DataProtectionKey>(k => k.ToTable("data_protection_keys"));
+        builder.Entity<DataProtectionKey>(k =>
+        {
+            k.ToTable("data_protection_keys");
+            // The table predates the package's entity (where Xml may be null): every row has its XML.
+            k.Property(x => x.Xml).IsRequired();
+        });
 
         builder.Entity<LiveStream>(s =>
         {
