@@ -28,8 +28,10 @@ public static class LiveFeature
             services.AddSingleton<ILiveChangeBus, InProcessLiveChangeBus>();
         }
 
-        services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section);
+        services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<LiveSubscriptions>();
+        services.AddSingleton<LiveConnectionLimits>();
+        services.AddScoped<LiveStreamClosing>();
         services.AddHostedService<LiveChangeRelay>();
         services.AddScoped<LiveCoverage>();
         services.AddScoped<LiveQueries>();

@@ -17,9 +17,9 @@ public static class LiveImageEndpoints
     internal static async Task<Results<Created<LiveImageResponse>, ValidationProblem, ProblemHttpResult>> UploadImage(
         Guid streamId, HttpRequest request, LiveHubDbContext db, DataDirectory data, UserManager<StaffUser> users, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (!await db.LiveStreams.AnyAsync(s => s.Id == streamId, cancellationToken))
+        if ((await LiveStreamAccess.LoadWritableAsync(db, streamId, cancellationToken)).Problem is { } problem)
         {
-            return LiveEndpoints.StreamNotFound(streamId);
+            return problem;
         }
 
         var errors = new ValidationErrors();
