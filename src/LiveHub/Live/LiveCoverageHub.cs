@@ -84,7 +84,7 @@ public sealed class LiveCoverageHub(LiveHubDbContext db, LiveQueries queries, Li
     }
 
     private static HubException Unavailable(string stream) =>
-        new($"{UnavailablePrefix} There is no public live coverage '{stream}': it does not exist, is not published, or has been removed.");
+        new($"{UnavailablePrefix} There is no live stream '{stream}' open to the public: it does not exist, is not published, or has been removed.");
 
     private async Task<Guid?> ResolveAsync(string stream)
     {
