@@ -33,6 +33,8 @@ public static class LiveFeature
         services.AddSingleton<LiveConnectionLimits>();
         services.AddScoped<LiveStreamClosing>();
         services.AddHostedService<LiveChangeRelay>();
+        services.AddSingleton<LiveImageCleanup>();
+        services.AddHostedService(sp => sp.GetRequiredService<LiveImageCleanup>());
         services.AddScoped<LiveCoverage>();
         services.AddScoped<LiveQueries>();
         services.AddScoped<ISeedPart, LiveSeedPart>();
