@@ -36,6 +36,8 @@ public sealed class Event
     public string? Organiser { get; set; }
     public string? ImageUrl { get; set; }
     public bool IsPublished { get; set; }
+    /// <summary>When the event was first published; null if the public never saw it (then it never answers 410 Gone).</summary>
+    public DateTime? FirstPublishedAtUtc { get; set; }
     /// <summary>Bumped on every material change; calendar feeds publish it as SEQUENCE.</summary>
     public int Revision { get; set; }
     public DateTime CreatedAtUtc { get; set; }

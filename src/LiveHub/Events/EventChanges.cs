@@ -26,6 +26,11 @@ internal static class EventChanges
         e.Organiser = v.Organiser;
         e.ImageUrl = v.ImageUrl;
         e.IsPublished = v.IsPublished;
+        if (e.IsPublished)
+        {
+            e.FirstPublishedAtUtc ??= now;
+        }
+
         return Touch(e, before, now);
     }
 
