@@ -76,6 +76,9 @@ public sealed class LiveConnectionLimits(IOptions<LiveOptions> options, TimeProv
         }
     }
 
+    /// <summary>True when the address already holds the maximum number of connections.</summary>
+    public bool IsFull(string address) => ConnectionCount(address) >= options.Value.MaxConnectionsPerAddress;
+
     public int ConnectionCount(string address)
     {
         lock (_connections)
