@@ -22,6 +22,10 @@ public sealed class LiveCoverageHub(LiveHubDbContext db, LiveQueries queries, Li
 
     private const string AddressItem = "livehub.address";
     private const string JoinBudgetItem = "livehub.joins";
+    private const string RefusedJoinsItem = "livehub.refused-joins";
+
+    /// <summary>Joins refused for rate on one connection before it is closed.</summary>
+    public const int RefusedJoinsBeforeClose = 5;
 
     public static string Group(Guid streamId) => $"stream:{streamId:N}";
 
@@ -46,6 +50,14 @@ public sealed class LiveCoverageHub(LiveHubDbContext db, LiveQueries queries, Li
         if (Context.Items[JoinBudgetItem] is LiveConnectionLimits.TokenBucket budget && Context.Items[AddressItem] is string address
             && limits.TryJoin(budget, address) is { } refusal)
         {
+            // A client that keeps flooding after being told is closed: each refusal also costs a log line.
+            var refused = (Context.Items[RefusedJoinsItem] as int? ?? 0) + 1;
+            Context.Items[RefusedJoinsItem] = refused;
+            if (refused >= RefusedJoinsBeforeClose)
+            {
+                Context.Abort();
+            }
+
             throw new HubException(refusal);
         }
 

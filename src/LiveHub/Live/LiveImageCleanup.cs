@@ -20,16 +20,17 @@ public sealed class LiveImageCleanup(
     ILogger<LiveImageCleanup> logger) : BackgroundService
 {
     private const int Batch = 500;
-    private int _completedRuns;
+    private long _lastPassTicks;
 
-    /// <summary>How many cleanup passes have finished (for tests and diagnostics).</summary>
-    public int CompletedRuns => Volatile.Read(ref _completedRuns);
+    /// <summary>The clock's time when the last finished pass started (for tests and diagnostics); null before the first.</summary>
+    public DateTimeOffset? LastPassAt => Interlocked.Read(ref _lastPassTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.ImageCleanupInterval, clock);
         do
         {
+            var started = clock.GetUtcNow();
             try
             {
                 await RunOnceAsync(stoppingToken);
@@ -40,7 +41,7 @@ public sealed class LiveImageCleanup(
                 logger.LogWarning(ex, "Live image cleanup failed; it runs again in {Interval}.", options.Value.ImageCleanupInterval);
             }
 
-            Interlocked.Increment(ref _completedRuns);
+            Interlocked.Exchange(ref _lastPassTicks, started.UtcTicks);
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }

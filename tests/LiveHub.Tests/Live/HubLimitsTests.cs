@@ -98,7 +98,15 @@ public sealed class HubLimitsTests(HubLimitsTests.App app) : IClassFixture<HubLi
         var byAddress = await Assert.ThrowsAsync<InvalidOperationException>(() => third.InvokeAsync("Join", live.StreamId.ToString(), 0));
         Assert.Contains("Too many joins from your network address", byAddress.Message, StringComparison.Ordinal);
 
-        // Refused joins left the connections usable: pushes still arrive on the first.
+        // A connection that carries on after being refused is closed (it has been refused once already).
+        for (var i = 1; i < LiveCoverageHub.RefusedJoinsBeforeClose; i++)
+        {
+            await Assert.ThrowsAnyAsync<InvalidOperationException>(() => third.InvokeAsync("Join", live.StreamId.ToString(), 0));
+        }
+
+        await third.Ended.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // Refused joins left the other connections usable: pushes still arrive on the first.
         await live.PostAsync("Still live");
         Assert.Equal("Still live", (await first.NextAsync(LiveCoverageHub.ChangesMethod, TimeSpan.FromSeconds(10))).GetProperty("posts")[0].GetProperty("body").GetString());
     }

@@ -87,16 +87,16 @@ public abstract class LiveImageVisibilityTests(LiveHubApp app)
         try
         {
             // The pass at start: the deleted post's image goes; the upload is young and stays.
-            await RunsAsync(cleanup, 1);
+            await PassAsync(cleanup, clock);
             Assert.Equal(new[] { Id(unattached), Id(kept) }.Order(), await RemainingAsync(live.StreamId));
             Assert.False(File.Exists(files[Id(ofDeletedPost)]));
 
             clock.Advance(TimeSpan.FromHours(23));
-            await RunsAsync(cleanup, 2);
+            await PassAsync(cleanup, clock);
             Assert.Equal(new[] { Id(unattached), Id(kept) }.Order(), await RemainingAsync(live.StreamId));
 
             clock.Advance(TimeSpan.FromHours(2));
-            await RunsAsync(cleanup, 3);
+            await PassAsync(cleanup, clock);
             Assert.Equal([Id(kept)], await RemainingAsync(live.StreamId));
             Assert.False(File.Exists(files[Id(unattached)]));
             Assert.True(File.Exists(files[Id(kept)]));
@@ -110,10 +110,12 @@ public abstract class LiveImageVisibilityTests(LiveHubApp app)
 
     private static Guid Id(JsonElement image) => image.GetProperty("id").GetGuid();
 
-    private static async Task RunsAsync(LiveImageCleanup cleanup, int runs)
+    /// <summary>Waits for a pass that started at the fake clock's current time (the timer fires on Advance).</summary>
+    private static async Task PassAsync(LiveImageCleanup cleanup, TimeProvider clock)
     {
+        var now = clock.GetUtcNow();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (cleanup.CompletedRuns < runs)
+        while (!(cleanup.LastPassAt >= now))
         {
             await Task.Delay(20, timeout.Token);
         }

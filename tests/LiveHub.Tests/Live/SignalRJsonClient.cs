@@ -22,6 +22,9 @@ public sealed class SignalRJsonClient : IAsyncDisposable
     private readonly TaskCompletionSource<JsonElement> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _nextId;
 
+    /// <summary>Completes when the connection has ended (closed by either side or dropped).</summary>
+    public Task Ended => _receiving;
+
     /// <summary>The server's close message (SignalR type 7, with its error if any), once it arrives.</summary>
     public Task<JsonElement> Closed => _closed.Task;
 
