@@ -16,7 +16,12 @@ export const Status = Object.freeze({
     live: "live",
     reconnecting: "reconnecting",
     offline: "offline",
+    /** The coverage is no longer public (unpublished or removed): the client has stopped for good. */
+    closed: "closed",
 });
+
+/** The hub's error for a stream that is not (or no longer) public: retrying cannot help. */
+const UNAVAILABLE = "stream-unavailable:";
 
 function signalRLibrary() {
     if (window.signalR) {
@@ -26,6 +31,10 @@ function signalRLibrary() {
     return new Promise((resolve, reject) => {
         window.addEventListener("load", () => (window.signalR ? resolve(window.signalR) : reject(new Error("The SignalR client did not load."))), { once: true });
     });
+}
+
+function isUnavailable(error) {
+    return typeof error?.message === "string" && error.message.includes(UNAVAILABLE);
 }
 
 export class LiveStreamClient {
@@ -77,11 +86,16 @@ export class LiveStreamClient {
             .configureLogging(signalR.LogLevel.None)
             .build();
         this.connection.on("changes", (message) => this.enqueue(message));
+        this.connection.on("closed", (message) => {
+            if (!this.streamId || !message?.streamId || message.streamId.toLowerCase() === this.streamId) {
+                this.close(message?.reason);
+            }
+        });
         this.connection.onreconnecting(() => {
             this.joined = false;
             this.setStatus(navigator.onLine ? Status.reconnecting : Status.offline);
         });
-        this.connection.onreconnected(() => this.join().catch(() => this.restartSoon()));
+        this.connection.onreconnected(() => this.join().catch((error) => (isUnavailable(error) ? this.close() : this.restartSoon())));
         this.connection.onclose(() => {
             this.joined = false;
             if (this.wantConnected) {
@@ -117,10 +131,24 @@ export class LiveStreamClient {
             try {
                 await this.join();
             } catch (error) {
+                if (isUnavailable(error)) {
+                    this.close();
+                    return;
+                }
                 this.setStatus(Status.reconnecting, error?.message);
                 this.restartSoon();
             }
         }
+    }
+
+    /** The stream is gone from public view: stop for good (no retries) and say so. */
+    close(reason) {
+        clearTimeout(this.retryTimer);
+        this.wantConnected = false;
+        this.joined = false;
+        this.closed = true;
+        this.connection?.stop().catch(() => {});
+        this.setStatus(Status.closed, reason);
     }
 
     restartSoon() {
@@ -152,6 +180,9 @@ export class LiveStreamClient {
      * (an emulated or flaky network may keep a dead WebSocket looking open), and rejoin when it is back.
      */
     goOffline() {
+        if (this.closed) {
+            return;
+        }
         clearTimeout(this.retryTimer);
         this.setStatus(Status.offline);
         this.joined = false;
@@ -169,7 +200,7 @@ export class LiveStreamClient {
     }
 
     comeBack() {
-        if (this.pausedByOffline) {
+        if (this.pausedByOffline || this.closed) {
             return; // the stop in progress reconnects when it finishes
         }
         this.attempt = 0;

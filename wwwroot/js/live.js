@@ -19,6 +19,7 @@ const statusTexts = {
     [Status.live]: "Live",
     [Status.reconnecting]: "Reconnecting…",
     [Status.offline]: "Offline: updates will resume when you are back online",
+    [Status.closed]: "This coverage is no longer available",
 };
 
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");

@@ -34,7 +34,8 @@ public static class FeedEndpoints
         var name = tag.Trim().ToLowerInvariant();
         if (!await db.Events.AnyAsync(e => e.IsPublished && e.Tags.Contains(name), cancellationToken))
         {
-            return await db.Events.IgnoreQueryFilters().AnyAsync(e => e.DeletedAtUtc != null && e.Tags.Contains(name), cancellationToken)
+            // Only a tag the public once saw may say its events are gone; a draft's tags reveal nothing.
+            return await db.Events.IgnoreQueryFilters().AnyAsync(e => e.DeletedAtUtc != null && e.FirstPublishedAtUtc != null && e.Tags.Contains(name), cancellationToken)
                 ? Gone("Feed removed", $"Every event tagged '{name}' has been removed.")
                 : NotFound("Feed not found", $"No published event is tagged '{name}'.");
         }
@@ -52,7 +53,7 @@ public static class FeedEndpoints
         string slug, string? download, HttpContext http, LiveHubDbContext db, FeedService feeds, PublicUrls urls, CancellationToken cancellationToken)
     {
         var e = await FindEvent(db, slug, cancellationToken);
-        if (e is null || (!e.IsPublished && e.DeletedAtUtc is null))
+        if (e is null || !e.IsPublic)
         {
             return NotFound("Event not found", $"There is no published event with the slug '{slug}'.");
         }
@@ -72,7 +73,7 @@ public static class FeedEndpoints
         string slug, string id, string? download, HttpContext http, LiveHubDbContext db, FeedService feeds, PublicUrls urls, CancellationToken cancellationToken)
     {
         var e = await FindEvent(db, slug, cancellationToken);
-        if (e is null || (!e.IsPublished && e.DeletedAtUtc is null))
+        if (e is null || !e.IsPublic)
         {
             return NotFound("Event not found", $"There is no published event with the slug '{slug}'.");
         }
@@ -81,7 +82,8 @@ public static class FeedEndpoints
             ? await db.Sessions.IgnoreQueryFilters().AsNoTracking().Where(s => s.Id == sessionId && s.EventId == e.Id)
                 .Select(s => new { s.Id, s.Title, s.DeletedAtUtc }).FirstOrDefaultAsync(cancellationToken)
             : null;
-        if (session is null)
+        // A session deleted before its event was first published was never public: it is simply not there.
+        if (session is null || (session.DeletedAtUtc is { } sessionDeleted && !(e.FirstPublishedAtUtc <= sessionDeleted)))
         {
             return NotFound("Session not found", $"The event '{slug}' has no session '{id}'.");
         }
@@ -103,7 +105,7 @@ public static class FeedEndpoints
 
     private static Task<EventHead?> FindEvent(LiveHubDbContext db, string slug, CancellationToken cancellationToken) =>
         db.Events.IgnoreQueryFilters().AsNoTracking().Where(e => e.Slug == slug)
-            .Select(e => new EventHead(e.Id, e.Title, e.Summary, e.IsPublished, e.DeletedAtUtc))
+            .Select(e => new EventHead(e.Id, e.Title, e.Summary, e.IsPublished, e.DeletedAtUtc, e.FirstPublishedAtUtc))
             .FirstOrDefaultAsync(cancellationToken);
 
     private static CalendarFeedResult Result(RenderedFeed feed, FeedService feeds, string? download) =>
@@ -115,5 +117,12 @@ public static class FeedEndpoints
     private static ProblemHttpResult Gone(string title, string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: title, detail: detail);
 
-    private sealed record EventHead(Guid Id, string Title, string? Summary, bool IsPublished, DateTime? DeletedAtUtc);
+    private sealed record EventHead(Guid Id, string Title, string? Summary, bool IsPublished, DateTime? DeletedAtUtc, DateTime? FirstPublishedAtUtc)
+    {
+        /// <summary>
+        /// Published now, or deleted after the public saw it (then its feeds answer 410 Gone). A deleted event that was
+        /// never published is answered like one that never existed: 404, revealing nothing.
+        /// </summary>
+        public bool IsPublic => DeletedAtUtc is null ? IsPublished : FirstPublishedAtUtc is not null;
+    }
 }

@@ -38,6 +38,8 @@ public sealed class Event
     public bool IsPublished { get; set; }
     /// <summary>Shown as the author of every live post of the event (e.g. the hub's name); null shows each post's staff display name.</summary>
     public string? LiveByline { get; set; }
+    /// <summary>When the event was first published; null if the public never saw it (then it never answers 410 Gone).</summary>
+    public DateTime? FirstPublishedAtUtc { get; set; }
     /// <summary>Bumped on every material change; calendar feeds publish it as SEQUENCE.</summary>
     public int Revision { get; set; }
     public DateTime CreatedAtUtc { get; set; }

@@ -27,6 +27,11 @@ internal static class EventChanges
         e.ImageUrl = v.ImageUrl;
         e.IsPublished = v.IsPublished;
         e.LiveByline = v.LiveByline;
+        if (e.IsPublished)
+        {
+            e.FirstPublishedAtUtc ??= now;
+        }
+
         return Touch(e, before, now);
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using LiveHub.Data;
+using LiveHub.Live;
 using LiveHub.Problems;
 using LiveHub.Staff;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -139,7 +140,7 @@ public static class EventEndpoints
     }
 
     private static async Task<Results<Ok<EventDetailResponse>, ValidationProblem, ProblemHttpResult>> UpdateEvent(
-        string slug, EventWriteRequest request, LiveHubDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        string slug, EventWriteRequest request, LiveHubDbContext db, LiveStreamClosing closing, TimeProvider clock, CancellationToken cancellationToken)
     {
         var e = await EventQueries.LoadWithSessions(db, slug, cancellationToken, tracking: true);
         if (e is null)
@@ -167,13 +168,22 @@ public static class EventEndpoints
             return errors.ToProblem();
         }
 
+        var wasPublished = e.IsPublished;
         EventChanges.Apply(e, valid, newSlug, clock.GetUtcNow().UtcDateTime);
-        await db.SaveChangesAsync(cancellationToken);
+        if (wasPublished && !e.IsPublished)
+        {
+            await closing.SaveAndCloseAsync(e.Id, sessionId: null, cancellationToken);
+        }
+        else
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
         return TypedResults.Ok(EventMapping.ToDetail(e));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteEvent(
-        string slug, LiveHubDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        string slug, LiveHubDbContext db, LiveStreamClosing closing, TimeProvider clock, CancellationToken cancellationToken)
     {
         var e = await db.Events.FirstOrDefaultAsync(x => x.Slug == slug, cancellationToken);
         if (e is null)
@@ -185,7 +195,7 @@ public static class EventEndpoints
         e.DeletedAtUtc = now;
         e.Revision++;
         e.UpdatedAtUtc = now;
-        await db.SaveChangesAsync(cancellationToken);
+        await closing.SaveAndCloseAsync(e.Id, sessionId: null, cancellationToken);
         return TypedResults.NoContent();
     }
 

@@ -1,4 +1,5 @@
 using LiveHub.Data;
+using LiveHub.Live;
 using LiveHub.Problems;
 using LiveHub.Staff;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -97,7 +98,7 @@ public static class SessionEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteSession(
-        string slug, Guid id, LiveHubDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        string slug, Guid id, LiveHubDbContext db, LiveStreamClosing closing, TimeProvider clock, CancellationToken cancellationToken)
     {
         var session = await db.Sessions.FirstOrDefaultAsync(s => s.Id == id && s.Event!.Slug == slug, cancellationToken);
         if (session is null)
@@ -109,7 +110,7 @@ public static class SessionEndpoints
         session.DeletedAtUtc = now;
         session.Revision++;
         session.UpdatedAtUtc = now;
-        await db.SaveChangesAsync(cancellationToken);
+        await closing.SaveAndCloseAsync(session.EventId, session.Id, cancellationToken);
         return TypedResults.NoContent();
     }
 

@@ -21,17 +21,33 @@ public static class SpeakerEndpoints
         manage.MapDelete("/{id:guid}", DeleteSpeaker);
     }
 
-    private static async Task<Ok<List<SpeakerResponse>>> ListSpeakers(LiveHubDbContext db, CancellationToken cancellationToken)
+    /// <summary>Editors see every speaker; the public only those a published event already shows (see <see cref="Public"/>).</summary>
+    private static async Task<Ok<List<SpeakerResponse>>> ListSpeakers(HttpContext http, LiveHubDbContext db, CancellationToken cancellationToken)
     {
-        var speakers = await db.Speakers.AsNoTracking().OrderBy(s => s.Name).ToListAsync(cancellationToken);
+        var speakers = await Readable(http, db).AsNoTracking().OrderBy(s => s.Name).ToListAsync(cancellationToken);
         return TypedResults.Ok(speakers.Select(EventMapping.ToResponse).ToList());
     }
 
-    private static async Task<Results<Ok<SpeakerResponse>, ProblemHttpResult>> GetSpeaker(Guid id, LiveHubDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<SpeakerResponse>, ProblemHttpResult>> GetSpeaker(Guid id, HttpContext http, LiveHubDbContext db, CancellationToken cancellationToken)
     {
-        var speaker = await db.Speakers.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
+        var speaker = await Readable(http, db).AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
         return speaker is null ? NotFound(id) : TypedResults.Ok(EventMapping.ToResponse(speaker));
     }
+
+    private static IQueryable<Speaker> Readable(HttpContext http, LiveHubDbContext db) =>
+        http.User.IsInRole(StaffRoles.Editor) || http.User.IsInRole(StaffRoles.Admin) ? db.Speakers : Public(db);
+
+    /// <summary>
+    /// Speakers a published event already shows: the chair or a speaker of one of its (not deleted) sessions, or
+    /// quoted in a (not deleted) live post of one of its public streams. A speaker added for a draft stays unlisted
+    /// until the event is published, so the public API cannot announce a programme before the hub does.
+    /// </summary>
+    internal static IQueryable<Speaker> Public(LiveHubDbContext db) =>
+        db.Speakers.Where(sp =>
+            db.Sessions.Any(s => (s.ChairId == sp.Id || s.Speakers.Any(x => x.SpeakerId == sp.Id)) && db.Events.Any(e => e.Id == s.EventId && e.IsPublished))
+            || db.LivePosts.Any(p => p.SpeakerId == sp.Id && p.DeletedAtUtc == null && db.LiveStreams.Any(st => st.Id == p.StreamId
+                && db.Events.Any(e => e.Id == st.EventId && e.IsPublished)
+                && (st.SessionId == null || db.Sessions.Any(x => x.Id == st.SessionId)))));
 
     private static async Task<Results<Created<SpeakerResponse>, ValidationProblem>> CreateSpeaker(
         SpeakerWriteRequest request, LiveHubDbContext db, TimeProvider clock, CancellationToken cancellationToken)

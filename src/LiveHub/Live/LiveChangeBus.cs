@@ -7,13 +7,16 @@ using Npgsql;
 
 namespace LiveHub.Live;
 
-/// <summary>A committed change: stream and change number; or <see cref="Resync"/>.</summary>
-public readonly record struct LiveChangeNotice(Guid StreamId, long Change)
+/// <summary>A committed change: stream and change number; a stream that stopped being public (<see cref="Closed"/>); or <see cref="Resync"/>.</summary>
+public readonly record struct LiveChangeNotice(Guid StreamId, long Change, bool Closed = false)
 {
     /// <summary>Notices may have been lost (the bus reconnected): every watched stream must be re-read.</summary>
     public static readonly LiveChangeNotice Resync = new(Guid.Empty, 0);
 
     public bool IsResync => StreamId == Guid.Empty;
+
+    /// <summary>The stream was unpublished or removed: its listeners must be told and dropped from its group.</summary>
+    public static LiveChangeNotice StreamClosed(Guid streamId) => new(streamId, 0, Closed: true);
 }
 
 /// <summary>
@@ -29,6 +32,12 @@ public interface ILiveChangeBus
     /// <summary>Called once the change is committed.</summary>
     void AfterCommit(Guid streamId, long change);
 
+    /// <summary>Called inside the transaction that unpublishes or removes the streams' event or session, just before commit.</summary>
+    Task BeforeCloseAsync(LiveHubDbContext db, IReadOnlyCollection<Guid> streamIds, CancellationToken cancellationToken);
+
+    /// <summary>Called once the streams' closing is committed.</summary>
+    void AfterClose(IReadOnlyCollection<Guid> streamIds);
+
     /// <summary>Notices for this instance to relay, in commit order.</summary>
     IAsyncEnumerable<LiveChangeNotice> ReadAllAsync(CancellationToken cancellationToken);
 }
@@ -41,6 +50,16 @@ internal sealed class InProcessLiveChangeBus : ILiveChangeBus
     public Task BeforeCommitAsync(LiveHubDbContext db, Guid streamId, long change, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public void AfterCommit(Guid streamId, long change) => _notices.Writer.TryWrite(new LiveChangeNotice(streamId, change));
+
+    public Task BeforeCloseAsync(LiveHubDbContext db, IReadOnlyCollection<Guid> streamIds, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public void AfterClose(IReadOnlyCollection<Guid> streamIds)
+    {
+        foreach (var streamId in streamIds)
+        {
+            _notices.Writer.TryWrite(LiveChangeNotice.StreamClosed(streamId));
+        }
+    }
 
     public IAsyncEnumerable<LiveChangeNotice> ReadAllAsync(CancellationToken cancellationToken) => _notices.Reader.ReadAllAsync(cancellationToken);
 }
@@ -56,6 +75,9 @@ internal sealed class PostgresLiveChangeBus(IOptions<DatabaseOptions> options, I
 {
     public const string Channel = "livehub_live";
 
+    /// <summary>In place of a change number: the stream was closed.</summary>
+    private const string ClosedPayload = "closed";
+
     public Task BeforeCommitAsync(LiveHubDbContext db, Guid streamId, long change, CancellationToken cancellationToken)
     {
         var payload = $"{streamId:N}:{change.ToString(CultureInfo.InvariantCulture)}";
@@ -63,6 +85,19 @@ internal sealed class PostgresLiveChangeBus(IOptions<DatabaseOptions> options, I
     }
 
     public void AfterCommit(Guid streamId, long change)
+    {
+    }
+
+    public async Task BeforeCloseAsync(LiveHubDbContext db, IReadOnlyCollection<Guid> streamIds, CancellationToken cancellationToken)
+    {
+        foreach (var streamId in streamIds)
+        {
+            var payload = $"{streamId:N}:{ClosedPayload}";
+            await db.Database.ExecuteSqlAsync($"SELECT pg_notify({Channel}, {payload})", cancellationToken);
+        }
+    }
+
+    public void AfterClose(IReadOnlyCollection<Guid> streamIds)
     {
     }
 
@@ -91,9 +126,16 @@ internal sealed class PostgresLiveChangeBus(IOptions<DatabaseOptions> options, I
                 connection.Notification += (_, e) =>
                 {
                     var parts = e.Payload.Split(':');
-                    if (parts.Length == 2 && Guid.TryParseExact(parts[0], "N", out var stream) && long.TryParse(parts[1], CultureInfo.InvariantCulture, out var change))
+                    if (parts.Length == 2 && Guid.TryParseExact(parts[0], "N", out var stream))
                     {
-                        writer.TryWrite(new LiveChangeNotice(stream, change));
+                        if (long.TryParse(parts[1], CultureInfo.InvariantCulture, out var change))
+                        {
+                            writer.TryWrite(new LiveChangeNotice(stream, change));
+                        }
+                        else if (parts[1] == ClosedPayload)
+                        {
+                            writer.TryWrite(LiveChangeNotice.StreamClosed(stream));
+                        }
                     }
                 };
                 await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))

@@ -43,6 +43,10 @@ internal sealed class LiveChangeRelay(
                         Request(streamId, long.MaxValue);
                     }
                 }
+                else if (notice.Closed)
+                {
+                    Close(notice.StreamId);
+                }
                 else
                 {
                     Request(notice.StreamId, notice.Change);
@@ -149,7 +153,14 @@ internal sealed class LiveChangeRelay(
             changes = await scope.ServiceProvider.GetRequiredService<LiveQueries>().ChangesAsync(streamId, after, _stopping);
         }
 
-        if (changes is null || changes.Through <= after)
+        if (changes is null)
+        {
+            // The stream is no longer public; its closing notice may have been lost (the listener was away): close it here.
+            Close(streamId);
+            return wanted == long.MaxValue ? after : wanted;
+        }
+
+        if (changes.Through <= after)
         {
             return after;
         }
@@ -157,6 +168,30 @@ internal sealed class LiveChangeRelay(
         _ = ObserveAsync(hub.Clients.Group(LiveCoverageHub.Group(streamId)).SendAsync(LiveCoverageHub.ChangesMethod, changes, _stopping), streamId, changes.Through);
         return changes.Through;
     }
+
+    /// <summary>
+    /// The stream stopped being public: tells its listeners on this instance and takes them out of its group at
+    /// once (the message is queued to each connection before it leaves the group), so nothing more reaches them.
+    /// </summary>
+    private void Close(Guid streamId)
+    {
+        var connections = subscriptions.RemoveStream(streamId);
+        if (connections.Count == 0)
+        {
+            return;
+        }
+
+        var group = LiveCoverageHub.Group(streamId);
+        _ = ObserveAsync(hub.Clients.Clients(connections).SendAsync(LiveCoverageHub.ClosedMethod, new LiveStreamClosed(streamId, ClosedReason), _stopping), streamId, 0);
+        foreach (var connectionId in connections)
+        {
+            _ = ObserveAsync(hub.Groups.RemoveFromGroupAsync(connectionId, group, _stopping), streamId, 0);
+        }
+
+        logger.LogInformation("Closed live stream {Stream} for {Count} connection(s) on this instance.", streamId, connections.Count);
+    }
+
+    public const string ClosedReason = "This live coverage is no longer available.";
 
     private async Task ObserveAsync(Task sending, Guid streamId, long through)
     {

@@ -56,6 +56,9 @@ public sealed record LiveStreamResponse(
 /// </summary>
 public sealed record LiveChanges(Guid StreamId, long After, long Through, LiveStreamResponse Stream, IReadOnlyList<LivePostResponse> Posts, bool Reset = false);
 
+/// <summary>The "closed" push: the stream is no longer public (unpublished or removed); the client should stop.</summary>
+public sealed record LiveStreamClosed(Guid StreamId, string Reason);
+
 public sealed record LivePostPage(Guid StreamId, IReadOnlyList<LivePostResponse> Posts, int? NextBefore);
 
 public sealed record LivePostRequest(LivePostKind? Kind, string? Body, LivePostFormat? Format, Guid? SpeakerId, string? LinkUrl, IReadOnlyList<Guid>? ImageIds);

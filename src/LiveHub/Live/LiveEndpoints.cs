@@ -54,9 +54,9 @@ public static class LiveEndpoints
         return TypedResults.Ok(streams);
     }
 
-    private static async Task<Results<Ok<LiveStreamResponse>, ProblemHttpResult>> GetStream(Guid streamId, LiveQueries queries, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<LiveStreamResponse>, ProblemHttpResult>> GetStream(Guid streamId, HttpContext http, LiveQueries queries, CancellationToken cancellationToken)
     {
-        var stream = await queries.FindStreamAsync(streamId, cancellationToken);
+        var stream = await queries.FindStreamAsync(streamId, cancellationToken, includeDrafts: IsStaff(http));
         return stream is null ? StreamNotFound(streamId) : TypedResults.Ok(LiveQueries.ToResponse(stream));
     }
 
@@ -65,7 +65,7 @@ public static class LiveEndpoints
     /// current state). History: <c>?before={sequence}&amp;limit=50</c> pages back through older posts.
     /// </summary>
     private static async Task<Results<Ok<LiveChanges>, Ok<LivePostPage>, ValidationProblem, ProblemHttpResult>> GetPosts(
-        Guid streamId, long? after, int? before, int? limit, LiveQueries queries, CancellationToken cancellationToken)
+        Guid streamId, long? after, int? before, int? limit, HttpContext http, LiveQueries queries, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (after is < 0)
@@ -93,7 +93,8 @@ public static class LiveEndpoints
             return errors.ToProblem();
         }
 
-        if (await queries.FindStreamAsync(streamId, cancellationToken) is null)
+        var staff = IsStaff(http);
+        if (await queries.FindStreamAsync(streamId, cancellationToken, includeDrafts: staff) is null)
         {
             return StreamNotFound(streamId);
         }
@@ -103,17 +104,19 @@ public static class LiveEndpoints
             return TypedResults.Ok((await queries.PageAsync(streamId, beforeSequence, limit ?? 50, cancellationToken))!);
         }
 
-        return TypedResults.Ok((await queries.ChangesAsync(streamId, after ?? 0, cancellationToken, snapshot: after is null or 0))!);
+        return await queries.ChangesAsync(streamId, after ?? 0, cancellationToken, snapshot: after is null or 0, includeDrafts: staff) is { } changes
+            ? TypedResults.Ok(changes)
+            : StreamNotFound(streamId);
     }
 
     private static async Task<Results<Created<LivePostResponse>, ValidationProblem, ProblemHttpResult>> CreatePost(
         Guid streamId, LivePostRequest request, HttpContext http, LiveHubDbContext db, LiveCoverage coverage, UserManager<StaffUser> users,
         CancellationToken cancellationToken)
     {
-        var stream = await LoadStreamAsync(db, streamId, cancellationToken);
+        var (stream, problem) = await LiveStreamAccess.LoadWritableAsync(db, streamId, cancellationToken);
         if (stream is null)
         {
-            return StreamNotFound(streamId);
+            return problem!;
         }
 
         if (stream.State == CoverageState.Ended)
@@ -308,6 +311,11 @@ public static class LiveEndpoints
             return EventQueries.EventNotFound(slug);
         }
 
+        if (!e.IsPublished)
+        {
+            return LiveStreamAccess.EventNotPublished();
+        }
+
         return await SetCoverageAsync(e, null, action == "start", http, coverage, users, cancellationToken);
     }
 
@@ -318,6 +326,11 @@ public static class LiveEndpoints
         if (session is null)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Session not found", detail: $"The event '{slug}' has no session with the id {sessionId}.");
+        }
+
+        if (!session.Event!.IsPublished)
+        {
+            return LiveStreamAccess.EventNotPublished();
         }
 
         return await SetCoverageAsync(session.Event!, session, action == "start", http, coverage, users, cancellationToken);
@@ -346,16 +359,13 @@ public static class LiveEndpoints
         return TypedResults.Ok(LiveQueries.ToResponse(stream));
     }
 
-    internal static async Task<LiveStream?> LoadStreamAsync(LiveHubDbContext db, Guid streamId, CancellationToken cancellationToken) =>
-        await db.LiveStreams.Include(s => s.Event).Include(s => s.Session).FirstOrDefaultAsync(s => s.Id == streamId, cancellationToken);
-
     private static async Task<(LiveStream? Stream, LivePost? Post, ProblemHttpResult? Problem)> LoadPostAsync(
         LiveHubDbContext db, Guid streamId, Guid postId, CancellationToken cancellationToken)
     {
-        var stream = await LoadStreamAsync(db, streamId, cancellationToken);
+        var (stream, problem) = await LiveStreamAccess.LoadWritableAsync(db, streamId, cancellationToken);
         if (stream is null)
         {
-            return (null, null, StreamNotFound(streamId));
+            return (null, null, problem);
         }
 
         // Looking the post up within the stream means a post of another stream is simply not found here.
@@ -380,6 +390,8 @@ public static class LiveEndpoints
         var user = await users.GetUserAsync(http.User);
         return new LiveActor(user?.Id ?? http.User.FindFirstValue(ClaimTypes.NameIdentifier), user is null ? null : user.PublicName);
     }
+
+    internal static bool IsStaff(HttpContext http) => http.User.IsInRole(StaffRoles.Editor) || http.User.IsInRole(StaffRoles.Admin);
 
     internal static ProblemHttpResult StreamNotFound(Guid streamId) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Live stream not found", detail: $"There is no live stream with the id {streamId}.");

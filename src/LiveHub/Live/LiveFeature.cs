@@ -28,9 +28,13 @@ public static class LiveFeature
             services.AddSingleton<ILiveChangeBus, InProcessLiveChangeBus>();
         }
 
-        services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section);
+        services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<LiveSubscriptions>();
+        services.AddSingleton<LiveConnectionLimits>();
+        services.AddScoped<LiveStreamClosing>();
         services.AddHostedService<LiveChangeRelay>();
+        services.AddSingleton<LiveImageCleanup>();
+        services.AddHostedService(sp => sp.GetRequiredService<LiveImageCleanup>());
         services.AddScoped<LiveCoverage>();
         services.AddScoped<LiveQueries>();
         services.AddScoped<ISeedPart, LiveSeedPart>();
@@ -40,7 +44,19 @@ public static class LiveFeature
     public static IEndpointRouteBuilder MapLive(this IEndpointRouteBuilder app)
     {
         var live = app.ServiceProvider.GetRequiredService<IOptions<LiveOptions>>().Value;
-        app.MapHub<LiveCoverageHub>("/hubs/live", o => o.TransportSendTimeout = live.SlowClientTimeout);
+        var limits = app.ServiceProvider.GetRequiredService<LiveConnectionLimits>();
+        app.MapHub<LiveCoverageHub>("/hubs/live", o => o.TransportSendTimeout = live.SlowClientTimeout)
+            .Add(endpoint =>
+            {
+                // An address at its connection cap is refused before negotiating or upgrading (429); the hub's
+                // OnConnectedAsync enforces the cap exactly, for connections that raced past this check.
+                if (endpoint.RequestDelegate is { } inner)
+                {
+                    endpoint.RequestDelegate = context => limits.IsFull(LiveConnectionLimits.AddressKey(context.Connection.RemoteIpAddress))
+                        ? TooManyConnectionsAsync(context)
+                        : inner(context);
+                }
+            });
         app.MapLiveEndpoints();
         app.MapLiveMedia();
         app.MapLivePages();
@@ -54,5 +70,12 @@ public static class LiveFeature
                 : Results.NotFound();
         }).ExcludeFromDescription();
         return app;
+    }
+
+    private static Task TooManyConnectionsAsync(HttpContext context)
+    {
+        context.Response.Headers.RetryAfter = "10";
+        return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many live connections",
+            detail: "Too many live connections from your network address; close some tabs or try again later.").ExecuteAsync(context);
     }
 }

@@ -17,9 +17,9 @@ public static class LiveImageEndpoints
     internal static async Task<Results<Created<LiveImageResponse>, ValidationProblem, ProblemHttpResult>> UploadImage(
         Guid streamId, HttpRequest request, LiveHubDbContext db, DataDirectory data, UserManager<StaffUser> users, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (!await db.LiveStreams.AnyAsync(s => s.Id == streamId, cancellationToken))
+        if ((await LiveStreamAccess.LoadWritableAsync(db, streamId, cancellationToken)).Problem is { } problem)
         {
-            return LiveEndpoints.StreamNotFound(streamId);
+            return problem;
         }
 
         var errors = new ValidationErrors();
@@ -116,6 +116,11 @@ public static class LiveImageEndpoints
         return TypedResults.Created(response.Url, response);
     }
 
+    /// <summary>
+    /// An image is public only while a visible post uses it: the post is not deleted and its stream can be read
+    /// (published event, existing session). Editors may also see their uploads before they are attached (the
+    /// console previews them) and images of a draft event's posts. A deleted post's images are served to no one.
+    /// </summary>
     private static async Task<IResult> ServeImage(string file, HttpContext http, LiveHubDbContext db, DataDirectory data, CancellationToken cancellationToken)
     {
         if (!Guid.TryParseExact(Path.GetFileNameWithoutExtension(file), "N", out var id))
@@ -124,8 +129,19 @@ public static class LiveImageEndpoints
         }
 
         var image = await db.LiveImages.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, cancellationToken);
-        var path = image is null ? null : Path.Combine(MediaFolder(data), image.FileName);
-        if (image is null || !File.Exists(path))
+        if (image is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var (allowed, publicly) = await MayServeAsync(db, image, LiveEndpoints.IsStaff(http), cancellationToken);
+        if (!allowed)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var path = Path.Combine(MediaFolder(data), image.FileName);
+        if (!File.Exists(path))
         {
             return TypedResults.NotFound();
         }
@@ -134,8 +150,27 @@ public static class LiveImageEndpoints
         // (nosniff from the security headers), inert even when opened directly (sandbox, nothing may load).
         http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; img-src 'self'; sandbox";
         http.Response.Headers.ContentDisposition = $"inline; filename=\"{image.Id:N}{Path.GetExtension(image.FileName)}\"";
+        // Revalidated on every use, so an image stops being shown as soon as its post is deleted or hidden; a staff-only
+        // preview is never stored by a shared cache.
+        http.Response.Headers.CacheControl = publicly ? "no-cache" : "private, no-store";
         return TypedResults.PhysicalFile(path, image.ContentType, enableRangeProcessing: false,
             lastModified: new DateTimeOffset(image.CreatedAtUtc, TimeSpan.Zero));
+    }
+
+    private static async Task<(bool Allowed, bool Publicly)> MayServeAsync(LiveHubDbContext db, LiveImage image, bool staff, CancellationToken cancellationToken)
+    {
+        if (image.PostId is { } postId && !await db.LivePosts.AnyAsync(p => p.Id == postId && p.StreamId == image.StreamId && p.DeletedAtUtc == null, cancellationToken))
+        {
+            return (false, false);
+        }
+
+        if (image.PostId is not null && await LiveStreamAccess.IsPublicAsync(db, image.StreamId, cancellationToken))
+        {
+            return (true, true);
+        }
+
+        var staffMaySee = staff && await db.LiveStreams.Where(s => s.Id == image.StreamId).Visible(db, includeDrafts: true).AnyAsync(cancellationToken);
+        return (staffMaySee, false);
     }
 
     internal static string MediaFolder(DataDirectory data) => Path.Combine(data.Path, "media");

@@ -1,7 +1,15 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace LiveHub.Live;
 
-/// <summary>Settings of the real-time endpoint (section <c>Live</c>).</summary>
-public sealed class LiveOptions
+/// <summary>Settings of the real-time endpoint and of live images (section <c>Live</c>).</summary>
+/// <remarks>
+/// The connection and join limits are sized for a venue whose attendees all share one NAT address:
+/// 500 to 1,000 people with a tab or two each is up to 2,000 connections, and after the venue's Wi-Fi
+/// restarts all of them join again within seconds (one join each, two if they switch sessions). A
+/// person needs a join when a page opens, reconnects or switches stream: a handful a minute at most.
+/// </remarks>
+public sealed class LiveOptions : IValidatableObject
 {
     public const string Section = "Live";
 
@@ -11,4 +19,57 @@ public sealed class LiveOptions
     /// buffered for without limit; when it comes back it joins again with the last change it applied.
     /// </summary>
     public TimeSpan SlowClientTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Hub connections one address may hold at once (per instance).</summary>
+    public int MaxConnectionsPerAddress { get; set; } = 2_000;
+
+    /// <summary>Joins one connection may make in a burst, and on average per <see cref="JoinsPerConnectionWindow"/>.</summary>
+    public int JoinsPerConnection { get; set; } = 10;
+
+    public TimeSpan JoinsPerConnectionWindow { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Joins all connections from one address may make in a burst, and on average per <see cref="JoinsPerAddressWindow"/>.</summary>
+    public int JoinsPerAddress { get; set; } = 4_000;
+
+    public TimeSpan JoinsPerAddressWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long an uploaded image may stay unattached to a post before it is deleted.</summary>
+    public TimeSpan UnattachedImageGracePeriod { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How often images of deleted posts and expired unattached uploads are removed.</summary>
+    public TimeSpan ImageCleanupInterval { get; set; } = TimeSpan.FromHours(1);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (SlowClientTimeout <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult("Live:SlowClientTimeout must be positive.", [nameof(SlowClientTimeout)]);
+        }
+
+        foreach (var (name, value) in new[] { (nameof(MaxConnectionsPerAddress), MaxConnectionsPerAddress), (nameof(JoinsPerConnection), JoinsPerConnection), (nameof(JoinsPerAddress), JoinsPerAddress) })
+        {
+            if (value is < 1 or > 1_000_000)
+            {
+                yield return new ValidationResult($"Live:{name} must be between 1 and 1000000 (got {value}).", [name]);
+            }
+        }
+
+        foreach (var (name, value) in new[] { (nameof(JoinsPerConnectionWindow), JoinsPerConnectionWindow), (nameof(JoinsPerAddressWindow), JoinsPerAddressWindow) })
+        {
+            if (value < TimeSpan.FromSeconds(1) || value > TimeSpan.FromDays(1))
+            {
+                yield return new ValidationResult($"Live:{name} must be between 00:00:01 and 1.00:00:00 (got {value}).", [name]);
+            }
+        }
+
+        if (UnattachedImageGracePeriod < TimeSpan.FromMinutes(1))
+        {
+            yield return new ValidationResult("Live:UnattachedImageGracePeriod must be at least 00:01:00 (an editor needs time to write the post).", [nameof(UnattachedImageGracePeriod)]);
+        }
+
+        if (ImageCleanupInterval < TimeSpan.FromSeconds(1) || ImageCleanupInterval > TimeSpan.FromDays(1))
+        {
+            yield return new ValidationResult("Live:ImageCleanupInterval must be between 00:00:01 and 1.00:00:00.", [nameof(ImageCleanupInterval)]);
+        }
+    }
 }

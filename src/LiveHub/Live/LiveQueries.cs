@@ -10,20 +10,22 @@ public sealed class LiveQueries(LiveHubDbContext db)
     /// <summary>How many of the newest posts a fresh join receives; older ones are paged over HTTP.</summary>
     public const int InitialPosts = 100;
 
-    public Task<LiveStream?> FindStreamAsync(Guid streamId, CancellationToken cancellationToken) =>
-        db.LiveStreams.Include(s => s.Event).Include(s => s.Session)
-            .FirstOrDefaultAsync(s => s.Id == streamId && s.Event!.IsPublished, cancellationToken);
+    /// <summary>The stream if it may be read: see <see cref="LiveStreamAccess.Visible"/>.</summary>
+    public Task<LiveStream?> FindStreamAsync(Guid streamId, CancellationToken cancellationToken, bool includeDrafts = false) =>
+        db.LiveStreams.Where(s => s.Id == streamId).Visible(db, includeDrafts).Include(s => s.Event).Include(s => s.Session)
+            .FirstOrDefaultAsync(cancellationToken);
 
     /// <summary>
     /// Everything changed after <paramref name="after"/>; or, as a <paramref name="snapshot"/> for a
     /// fresh client, the current state: the newest posts and the pinned one, without tombstones.
+    /// Null when the stream may not be read (see <see cref="LiveStreamAccess.Visible"/>).
     /// </summary>
-    public async Task<LiveChanges?> ChangesAsync(Guid streamId, long after, CancellationToken cancellationToken, bool snapshot = false)
+    public async Task<LiveChanges?> ChangesAsync(Guid streamId, long after, CancellationToken cancellationToken, bool snapshot = false, bool includeDrafts = false)
     {
         // Read the stream first: every change numbered up to its LastChange is already committed, so
         // the posts read next cover (after, Through] completely.
-        var stream = await db.LiveStreams.AsNoTracking().Include(s => s.Event).Include(s => s.Session)
-            .FirstOrDefaultAsync(s => s.Id == streamId, cancellationToken);
+        var stream = await db.LiveStreams.AsNoTracking().Where(s => s.Id == streamId).Visible(db, includeDrafts)
+            .Include(s => s.Event).Include(s => s.Session).FirstOrDefaultAsync(cancellationToken);
         if (stream is null)
         {
             return null;

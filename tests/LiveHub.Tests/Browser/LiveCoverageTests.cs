@@ -116,6 +116,27 @@ public sealed class LiveCoverageTests(BrowserFixture browser) : IClassFixture<Br
     }
 
     [Fact]
+    public async Task An_attendee_is_told_when_the_coverage_is_unpublished_and_the_page_stops_trying()
+    {
+        var slug = await CreateEventAsync();
+        await StartCoverageAsync(slug);
+        await using var attendee = await OpenLivePageAsync(slug);
+        var page = attendee.Page;
+        await Expect(page.Locator("#live")).ToHaveAttributeAsync("data-connection", "live");
+
+        var editor = await browser.App.BearerClientAsync(StaffRoles.Editor);
+        (await editor.PutAsJsonAsync($"/api/events/{slug}", EventsTestData.Event(slug, published: false))).EnsureSuccessStatusCode();
+
+        await Expect(page.Locator("#live")).ToHaveAttributeAsync("data-connection", "closed");
+        await Expect(page.Locator("#live-connection")).ToHaveTextAsync("This coverage is no longer available");
+        // Coming back online does not start it again.
+        await page.Context.SetOfflineAsync(true);
+        await page.Context.SetOfflineAsync(false);
+        await Expect(page.Locator("#live")).ToHaveAttributeAsync("data-connection", "closed");
+        attendee.AssertNoErrors();
+    }
+
+    [Fact]
     public async Task The_pinned_post_is_on_top_and_the_key_moments_filter_hides_the_rest()
     {
         var slug = await CreateEventAsync();

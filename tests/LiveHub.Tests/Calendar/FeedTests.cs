@@ -186,6 +186,45 @@ public abstract class FeedTests(LiveHubApp app)
     }
 
     [Fact]
+    public async Task A_deleted_draft_was_never_there_while_a_once_published_event_is_gone()
+    {
+        var editor = await app.BearerClientAsync(StaffRoles.Editor);
+        var client = app.AnonymousClient();
+
+        // Never published, then deleted: its feeds and its tag answer as if it never existed.
+        var draft = Slug("draft");
+        var draftTag = Slug("drafttag");
+        await CreateEventAsync(editor, Event(draft, tags: [draftTag], published: false));
+        var draftSession = await CreateSessionAsync(editor, draft, Session("Secret panel", "2030-06-01T10:00", "2030-06-01T11:00"));
+        Assert.Equal(HttpStatusCode.NoContent, (await editor.DeleteAsync($"/api/events/{draft}")).StatusCode);
+        await (await client.GetAsync($"/events/{draft}.ics")).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await client.GetAsync($"/events/{draft}/sessions/{draftSession.GetProperty("id").GetString()}.ics")).AssertProblemAsync(HttpStatusCode.NotFound);
+        var tagAnswer = await (await client.GetAsync($"/calendar/tags/{draftTag}.ics")).AssertProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal(
+            (await (await client.GetAsync($"/calendar/tags/{Slug("never-used")}.ics")).AssertProblemAsync(HttpStatusCode.NotFound)).GetProperty("title").GetString(),
+            tagAnswer.GetProperty("title").GetString());
+
+        // Published once, unpublished, then deleted: subscribers saw it, so it is gone (410), tag included.
+        var was = Slug("was");
+        var wasTag = Slug("wastag");
+        await CreateEventAsync(editor, Event(was, tags: [wasTag]));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/events/{was}.ics")).StatusCode);
+        (await editor.PutAsJsonAsync($"/api/events/{was}", Event(was, tags: [wasTag], published: false))).EnsureSuccessStatusCode();
+        await (await client.GetAsync($"/events/{was}.ics")).AssertProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal(HttpStatusCode.NoContent, (await editor.DeleteAsync($"/api/events/{was}")).StatusCode);
+        await (await client.GetAsync($"/events/{was}.ics")).AssertProblemAsync(HttpStatusCode.Gone);
+        await (await client.GetAsync($"/calendar/tags/{wasTag}.ics")).AssertProblemAsync(HttpStatusCode.Gone);
+
+        // A session deleted while its event was still a draft was never public either.
+        var later = Slug("later");
+        await CreateEventAsync(editor, Event(later, published: false));
+        var dropped = await CreateSessionAsync(editor, later, Session("Dropped before publishing", "2030-06-01T10:00", "2030-06-01T11:00"));
+        Assert.Equal(HttpStatusCode.NoContent, (await editor.DeleteAsync($"/api/events/{later}/sessions/{dropped.GetProperty("id").GetString()}")).StatusCode);
+        (await editor.PutAsJsonAsync($"/api/events/{later}", Event(later))).EnsureSuccessStatusCode();
+        await (await client.GetAsync($"/events/{later}/sessions/{dropped.GetProperty("id").GetString()}.ics")).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task Deleted_is_gone_and_unknown_is_not_found()
     {
         var editor = await app.BearerClientAsync(StaffRoles.Editor);

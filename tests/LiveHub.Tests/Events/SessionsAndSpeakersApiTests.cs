@@ -84,6 +84,45 @@ public abstract class SessionsAndSpeakersApiTests(LiveHubApp app)
     }
 
     [Fact]
+    public async Task The_public_sees_a_speaker_only_once_a_published_event_shows_them()
+    {
+        var editor = await app.BearerClientAsync(StaffRoles.Editor);
+        var anonymous = app.AnonymousClient();
+        async Task<Guid> SpeakerAsync(string name) =>
+            (await (await editor.PostAsJsonAsync("/api/speakers", new { name })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        async Task<HashSet<Guid>> ListedAsync(HttpClient client) =>
+            [.. (await client.GetFromJsonAsync<JsonElement>("/api/speakers")).EnumerateArray().Select(s => s.GetProperty("id").GetGuid())];
+
+        var draftOnly = await SpeakerAsync("Announced with the draft");
+        var chair = await SpeakerAsync("Chairs a published panel");
+        var unused = await SpeakerAsync("Not on any programme");
+        var draft = NewSlug();
+        (await editor.PostAsJsonAsync("/api/events", EventsTestData.Event(draft, published: false))).EnsureSuccessStatusCode();
+        (await editor.PostAsJsonAsync($"/api/events/{draft}/sessions", new { title = "Draft panel", startsAt = "2030-06-01T10:00", endsAt = "2030-06-01T11:00", speakerIds = new[] { draftOnly } })).EnsureSuccessStatusCode();
+        var published = NewSlug();
+        (await editor.PostAsJsonAsync("/api/events", EventsTestData.Event(published))).EnsureSuccessStatusCode();
+        (await editor.PostAsJsonAsync($"/api/events/{published}/sessions", new { title = "Public panel", startsAt = "2030-06-01T10:00", endsAt = "2030-06-01T11:00", chairId = chair })).EnsureSuccessStatusCode();
+
+        var listed = await ListedAsync(anonymous);
+        Assert.Contains(chair, listed);
+        Assert.DoesNotContain(draftOnly, listed);
+        Assert.DoesNotContain(unused, listed);
+        await (await anonymous.GetAsync($"/api/speakers/{draftOnly}")).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await anonymous.GetAsync($"/api/speakers/{unused}")).AssertProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync($"/api/speakers/{chair}")).StatusCode);
+
+        // Editors see everyone, to build programmes.
+        Assert.Superset(new HashSet<Guid> { draftOnly, chair, unused }, await ListedAsync(editor));
+        Assert.Equal(HttpStatusCode.OK, (await editor.GetAsync($"/api/speakers/{draftOnly}")).StatusCode);
+
+        // Publishing the draft shows its speaker; deleting the published event hides its chair again.
+        (await editor.PutAsJsonAsync($"/api/events/{draft}", EventsTestData.Event(draft))).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync($"/api/speakers/{draftOnly}")).StatusCode);
+        (await editor.DeleteAsync($"/api/events/{published}")).EnsureSuccessStatusCode();
+        Assert.DoesNotContain(chair, await ListedAsync(anonymous));
+    }
+
+    [Fact]
     public async Task Speakers_validate_and_deleting_one_keeps_its_sessions()
     {
         var (editor, slug, chairId, _) = await EventWithSpeakersAsync();

@@ -113,7 +113,8 @@ public abstract class LivePostsApiTests(LiveHubApp app)
         var image = await uploaded.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(1, image.GetProperty("width").GetInt32());
 
-        var served = await app.AnonymousClient().GetByteArrayAsync(image.GetProperty("url").GetString());
+        // Not attached yet, so only staff may fetch it (the console previews it).
+        var served = await live.Editor.GetByteArrayAsync(image.GetProperty("url").GetString());
         Assert.True(served.Length < PngWithText.Length);
         Assert.DoesNotContain("secret geo", Encoding.Latin1.GetString(served), StringComparison.Ordinal);
 

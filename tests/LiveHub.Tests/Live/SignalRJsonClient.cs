@@ -19,7 +19,14 @@ public sealed class SignalRJsonClient : IAsyncDisposable
     private readonly Channel<(string Target, JsonElement[] Arguments)> _invocations = Channel.CreateUnbounded<(string, JsonElement[])>();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _receiving;
+    private readonly TaskCompletionSource<JsonElement> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _nextId;
+
+    /// <summary>Completes when the connection has ended (closed by either side or dropped).</summary>
+    public Task Ended => _receiving;
+
+    /// <summary>The server's close message (SignalR type 7, with its error if any), once it arrives.</summary>
+    public Task<JsonElement> Closed => _closed.Task;
 
     private SignalRJsonClient(WebSocket socket)
     {
@@ -149,6 +156,9 @@ public sealed class SignalRJsonClient : IAsyncDisposable
                 break;
             case 3 when _pending.TryRemove(message.GetProperty("invocationId").GetString()!, out var completion):
                 completion.TrySetResult(message);
+                break;
+            case 7:
+                _closed.TrySetResult(message);
                 break;
         }
     }

@@ -65,7 +65,7 @@ public sealed class UploadAbuseTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"{what}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         var image = await response.Content.ReadFromJsonAsync<JsonElement>();
 
-        var served = await ServeAsync(image.GetProperty("url").GetString()!, contentType);
+        var served = await ServeAsync(live, image, contentType);
         Assert.DoesNotContain(payload, Encoding.Latin1.GetString(served), StringComparison.Ordinal);
         Assert.True(served.Length < bytes.Length, $"{what}: served {served.Length} bytes of {bytes.Length}");
     }
@@ -79,7 +79,7 @@ public sealed class UploadAbuseTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var image = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.EndsWith(".jpg", image.GetProperty("url").GetString(), StringComparison.Ordinal);
-        await ServeAsync(image.GetProperty("url").GetString()!, "image/jpeg");
+        await ServeAsync(live, image, "image/jpeg");
     }
 
     [Fact]
@@ -148,9 +148,11 @@ public sealed class UploadAbuseTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.Equal(before, await StoredAsync());
     }
 
-    private async Task<byte[]> ServeAsync(string url, string contentType)
+    /// <summary>Attaches the upload to a post (only then is it public) and fetches it as an attendee would.</summary>
+    private async Task<byte[]> ServeAsync(LiveScenario live, JsonElement image, string contentType)
     {
-        var response = await app.AnonymousClient().GetAsync(url);
+        (await live.Editor.PostAsJsonAsync($"/api/streams/{live.StreamId}/posts", new { body = "Photo", imageIds = new[] { image.GetProperty("id").GetGuid() } })).EnsureSuccessStatusCode();
+        var response = await app.AnonymousClient().GetAsync(image.GetProperty("url").GetString());
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(contentType, response.Content.Headers.ContentType?.ToString());
         Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());

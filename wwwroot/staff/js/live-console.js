@@ -45,6 +45,7 @@ const statusTexts = {
     [Status.live]: "Live",
     [Status.reconnecting]: "Reconnecting…",
     [Status.offline]: "Offline",
+    [Status.closed]: "This coverage is no longer available (the event was unpublished or removed)",
 };
 
 let streams = [];
