@@ -21,7 +21,7 @@ internal sealed class StaffAccountCheckMiddleware(RequestDelegate next, StaffAcc
             context.Response.OnStarting(static state =>
             {
                 var headers = ((HttpContext)state).Response.Headers;
-                headers.CacheControl = "no-store";
+                headers.CacheControl = "private, no-store";
                 headers.Pragma = "no-cache";
                 return Task.CompletedTask;
             }, context);

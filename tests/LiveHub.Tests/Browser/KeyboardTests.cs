@@ -34,7 +34,7 @@ public sealed class KeyboardTests(BrowserFixture browser) : IClassFixture<Browse
         await page.Keyboard.TypeAsync(LiveHubApp.Password);
         await page.Keyboard.PressAsync("Enter");
         await Expect(page).ToHaveURLAsync(browser.BaseUrl + "/staff/");
-        await Expect(page.Locator("#staff-user")).ToHaveTextAsync(editor.Email!);
+        await Expect(page.Locator("#staff-user")).ToHaveTextAsync(LiveHub.Staff.StaffNames.DefaultDisplayName);
         tab.AssertNoErrors();
     }
 
