@@ -112,6 +112,5 @@ public static class LiveLimits
     public const int AltText = 2_000;
     public const int ImagesPerPost = 4;
     public const long ImageBytes = 5 * 1024 * 1024;
-    public const int ImagePixels = 40_000_000;
     public const int IdempotencyKey = 100;
 }
