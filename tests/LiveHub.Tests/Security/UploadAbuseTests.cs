@@ -289,7 +289,7 @@ public sealed class UploadAbuseTests(SqliteApp app) : IClassFixture<SqliteApp>
         return await response.Content.ReadAsByteArrayAsync();
     }
 
-    private static async Task<HttpResponseMessage> UploadAsync(LiveScenario live, byte[] bytes, string contentType, string fileName)
+    internal static async Task<HttpResponseMessage> UploadAsync(LiveScenario live, byte[] bytes, string contentType, string fileName)
     {
         using var form = new MultipartFormDataContent();
         var file = new ByteArrayContent(bytes);
@@ -479,14 +479,14 @@ public sealed class UploadAbuseTests(SqliteApp app) : IClassFixture<SqliteApp>
     /// One frame of <see cref="AnimatedGif"/>: where it is and how big it says it is. Its data is always a single
     /// pixel (clear code, colour 0 or 1, end code), which is all a decoder finds however big the frame claims to be.
     /// </summary>
-    private sealed record GifFrame(int Left, int Top, int Width = 1, int Height = 1, bool LocalColours = false, bool Interlaced = false, byte CodeSize = 2);
+    internal sealed record GifFrame(int Left, int Top, int Width = 1, int Height = 1, bool LocalColours = false, bool Interlaced = false, byte CodeSize = 2);
 
     /// <summary>
     /// A GIF89a built block by block: the logical screen descriptor with a 2-colour global colour table, the
     /// NETSCAPE2.0 looping extension, a comment if given, then for each frame a graphic control extension (1/10 s)
     /// and an image descriptor (with a 2-colour local table if asked) and its LZW data sub-blocks, then the trailer.
     /// </summary>
-    private static byte[] AnimatedGif(int screenWidth, int screenHeight, IEnumerable<GifFrame> frames, string? comment = null)
+    internal static byte[] AnimatedGif(int screenWidth, int screenHeight, IEnumerable<GifFrame> frames, string? comment = null)
     {
         var output = new List<byte>("GIF89a"u8.ToArray());
         output.AddRange([(byte)screenWidth, (byte)(screenWidth >> 8), (byte)screenHeight, (byte)(screenHeight >> 8), 0x80, 0, 0]);
@@ -519,7 +519,7 @@ public sealed class UploadAbuseTests(SqliteApp app) : IClassFixture<SqliteApp>
         return [.. output];
     }
 
-    private static byte[] Jpeg(int width, int height, string? comment = null, string? scan = null, (int Width, int Height)? secondFrame = null)
+    internal static byte[] Jpeg(int width, int height, string? comment = null, string? scan = null, (int Width, int Height)? secondFrame = null)
     {
         var output = new List<byte> { 0xFF, 0xD8 };
         output.AddRange([0xFF, 0xE0, 0, 16, .. "JFIF"u8, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0]);
@@ -589,5 +589,81 @@ public sealed class UploadAbuseTests(SqliteApp app) : IClassFixture<SqliteApp>
         public override void SetLength(long value) => throw new NotSupportedException();
 
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
+
+/// <summary>The image limits come from <c>Live:Images</c>, and a setting that makes no sense stops the service on start.</summary>
+public sealed class UploadLimitSettingsTests(UploadLimitSettingsTests.SmallLimitsApp app) : IClassFixture<UploadLimitSettingsTests.SmallLimitsApp>
+{
+    public sealed class SmallLimitsApp : SqliteApp
+    {
+        protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+        {
+            ["Live:Images:MaxFramePixels"] = "100",
+            ["Live:Images:MaxFrames"] = "3",
+            ["Live:Images:MaxTotalPixels"] = "250",
+        };
+    }
+
+    [Fact]
+    public async Task Uploads_are_held_to_the_configured_limits()
+    {
+        var live = await LiveTestSupport.LiveSessionAsync(app);
+        var twoFrames = UploadAbuseTests.AnimatedGif(10, 10, [new(0, 0), new(1, 1)]);
+        Assert.Equal(HttpStatusCode.Created, (await UploadAbuseTests.UploadAsync(live, twoFrames, "image/gif", "a.gif")).StatusCode);
+
+        async Task RefusedAsync(byte[] bytes, string reason)
+        {
+            var problem = await (await UploadAbuseTests.UploadAsync(live, bytes, "image/gif", "a.gif")).AssertProblemAsync(HttpStatusCode.BadRequest, "file");
+            Assert.Contains(reason, problem.GetProperty("errors").GetProperty("file")[0].GetString(), StringComparison.Ordinal);
+        }
+
+        await RefusedAsync(UploadAbuseTests.AnimatedGif(10, 10, [new(0, 0), new(1, 1), new(2, 2)]), "at most 250 pixels in all");
+        await RefusedAsync(UploadAbuseTests.AnimatedGif(1, 1, Enumerable.Repeat(new UploadAbuseTests.GifFrame(0, 0), 4)), "more than 3 frames");
+        await RefusedAsync(UploadAbuseTests.Jpeg(11, 10), "at most 100 pixels are accepted");
+    }
+
+    public static TheoryData<string, string, string> BadSettings => new()
+    {
+        { "Live:Images:MaxFrames", "0", "Live:Images" },
+        { "Live:Images:MaxFramePixels", "-1", "Live:Images" },
+        { "Live:Images:MaxTotalPixels", "1000", "Live:Images:MaxTotalPixels must be at least Live:Images:MaxFramePixels" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSettings))]
+    public async Task A_bad_image_limit_stops_the_service_on_start_with_a_message_naming_it(string key, string value, string message)
+    {
+        var bad = new BadSettingApp(key, value);
+        try
+        {
+            var error = await Assert.ThrowsAnyAsync<Exception>(bad.InitializeAsync);
+            var messages = string.Join(" | ", Flatten(error).Select(e => e.Message));
+            Assert.Contains(message, messages, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await ((IAsyncLifetime)bad).DisposeAsync();
+        }
+    }
+
+    private static IEnumerable<Exception> Flatten(Exception error)
+    {
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            yield return e;
+            if (e is AggregateException aggregate)
+            {
+                foreach (var inner in aggregate.InnerExceptions.SelectMany(Flatten))
+                {
+                    yield return inner;
+                }
+            }
+        }
+    }
+
+    private sealed class BadSettingApp(string key, string value) : SqliteApp
+    {
+        protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { [key] = value };
     }
 }
