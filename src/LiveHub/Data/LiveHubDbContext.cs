@@ -115,8 +115,9 @@ public abstract class LiveHubDbContext(DbContextOptions options) : IdentityDbCon
             p.ToTable("live_posts");
             p.HasIndex(x => new { x.StreamId, x.Sequence }).IsUnique();
             p.HasIndex(x => new { x.StreamId, x.ChangeSequence });
-            p.HasIndex(x => new { x.StreamId, x.IdempotencyKey }).IsUnique();
+            p.HasIndex(x => new { x.StreamId, x.AuthorId, x.IdempotencyKey }).IsUnique();
             p.Property(x => x.IdempotencyKey).HasMaxLength(LiveLimits.IdempotencyKey);
+            p.Property(x => x.IdempotencyFingerprint).HasMaxLength(LiveLimits.IdempotencyFingerprint);
             p.Property(x => x.Body).HasMaxLength(LiveLimits.Body);
             p.Property(x => x.LinkUrl).HasMaxLength(EventLimits.Url);
             p.Property(x => x.AuthorId).HasMaxLength(450);

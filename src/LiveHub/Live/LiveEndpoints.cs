@@ -125,7 +125,9 @@ public static class LiveEndpoints
                 detail: "This stream's coverage has ended; start coverage again to post.");
         }
 
+        var actor = await ActorAsync(http, users);
         var idempotencyKey = http.Request.Headers[IdempotencyKeyHeader].ToString();
+        var fingerprint = LivePostValidation.Fingerprint(request);
         if (idempotencyKey.Length > 0)
         {
             if (idempotencyKey.Length > LiveLimits.IdempotencyKey || idempotencyKey.Any(c => c is < '!' or > '~'))
@@ -136,7 +138,7 @@ public static class LiveEndpoints
             }
 
             // Checked before validation: the images of a post already stored belong to it now.
-            if (await ReplayAsync(http, db, stream, idempotencyKey, cancellationToken) is { } replayed)
+            if (await ReplayAsync(http, db, stream, actor, idempotencyKey, fingerprint, cancellationToken) is { } replayed)
             {
                 return replayed;
             }
@@ -180,16 +182,18 @@ public static class LiveEndpoints
         {
             Kind = valid.Kind, Format = valid.Format, Body = valid.Body, SpeakerId = valid.SpeakerId, LinkUrl = valid.LinkUrl,
             IdempotencyKey = idempotencyKey.Length > 0 ? idempotencyKey : null,
+            IdempotencyFingerprint = idempotencyKey.Length > 0 ? fingerprint : null,
         };
         try
         {
-            await coverage.CreatePostAsync(stream, post, images, await ActorAsync(http, users), cancellationToken);
+            await coverage.CreatePostAsync(stream, post, images, actor, cancellationToken);
         }
         catch (DbUpdateException) when (post.IdempotencyKey is not null)
         {
-            // The same key in two requests at once: the unique index let one in; answer this one with its post.
+            // The same key from the same author in two requests at once: the unique index let one in; answer this one
+            // with that post (or refuse it, if it was a different request).
             db.ChangeTracker.Clear();
-            if (await ReplayAsync(http, db, stream, post.IdempotencyKey, cancellationToken) is { } replayed)
+            if (await ReplayAsync(http, db, stream, actor, post.IdempotencyKey, fingerprint, cancellationToken) is { } replayed)
             {
                 return replayed;
             }
@@ -201,18 +205,31 @@ public static class LiveEndpoints
     }
 
     /// <summary>
-    /// The request header (as in the IETF httpapi Idempotency-Key draft) that makes a retried post safe: a post already
-    /// created with the same key in this stream is answered again, as 201 with <c>Idempotent-Replayed: true</c>.
+    /// The request header (as in the IETF httpapi Idempotency-Key draft) that makes a retried post safe: a post the same
+    /// author already created with the same key in this stream is answered again, as 201 with <c>Idempotent-Replayed: true</c>.
+    /// The same key with a different request is refused with 422, as the draft and Stripe do.
     /// </summary>
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
-    private static async Task<Created<LivePostResponse>?> ReplayAsync(HttpContext http, LiveHubDbContext db, LiveStream stream, string key, CancellationToken cancellationToken)
+    private static async Task<Results<Created<LivePostResponse>, ValidationProblem, ProblemHttpResult>?> ReplayAsync(
+        HttpContext http, LiveHubDbContext db, LiveStream stream, LiveActor actor, string key, string fingerprint, CancellationToken cancellationToken)
     {
-        var existing = await db.LivePosts.AsNoTracking().Where(p => p.StreamId == stream.Id && p.IdempotencyKey == key)
-            .Select(p => new { p.Id, p.ChangeSequence }).FirstOrDefaultAsync(cancellationToken);
+        var existing = await db.LivePosts.AsNoTracking().Where(p => p.StreamId == stream.Id && p.AuthorId == actor.Id && p.IdempotencyKey == key)
+            .Select(p => new { p.Id, p.ChangeSequence, p.IdempotencyFingerprint }).FirstOrDefaultAsync(cancellationToken);
         if (existing is null)
         {
             return null;
+        }
+
+        // A post stored before fingerprints were kept has none: its key replays it, as it did then.
+        if (existing.IdempotencyFingerprint is { } stored && stored != fingerprint)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "The Idempotency-Key was used with a different request",
+                detail: $"Post {existing.Id} was created with this key and other content; send a new key for a new post.",
+                extensions: new Dictionary<string, object?>
+                {
+                    ["errors"] = new Dictionary<string, string[]> { [IdempotencyKeyHeader] = ["this key was used with a different request."] },
+                });
         }
 
         http.Response.Headers["Idempotent-Replayed"] = "true";

@@ -28,7 +28,14 @@ public static class LiveFeature
             services.AddSingleton<ILiveChangeBus, InProcessLiveChangeBus>();
         }
 
-        services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate(o => System.ComponentModel.DataAnnotations.Validator.TryValidateObject(
+                    o.Images, new System.ComponentModel.DataAnnotations.ValidationContext(o.Images), null, validateAllProperties: true),
+                "Live:Images has a value out of range (MaxFramePixels 1 to 1,000,000,000; MaxFrames 1 to 100,000; MaxTotalPixels 1 to 100,000,000,000).")
+            .Validate(o => o.Images.MaxTotalPixels >= o.Images.MaxFramePixels,
+                "Live:Images:MaxTotalPixels must be at least Live:Images:MaxFramePixels (a still image at the frame limit must fit).")
+            .ValidateOnStart();
         services.AddSingleton<LiveSubscriptions>();
         services.AddSingleton<LiveConnectionLimits>();
         services.AddScoped<LiveStreamClosing>();

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace LiveHub.Live;
 
@@ -15,7 +16,8 @@ public static class LiveImageEndpoints
 
     /// <summary>Multipart upload: <c>file</c> and <c>altText</c> (required). Answers with the image to attach to a post.</summary>
     internal static async Task<Results<Created<LiveImageResponse>, ValidationProblem, ProblemHttpResult>> UploadImage(
-        Guid streamId, HttpRequest request, LiveHubDbContext db, DataDirectory data, UserManager<StaffUser> users, TimeProvider clock, CancellationToken cancellationToken)
+        Guid streamId, HttpRequest request, LiveHubDbContext db, DataDirectory data, UserManager<StaffUser> users, TimeProvider clock,
+        IOptions<LiveOptions> options, CancellationToken cancellationToken)
     {
         if ((await LiveStreamAccess.LoadWritableAsync(db, streamId, cancellationToken)).Problem is { } problem)
         {
@@ -85,7 +87,7 @@ public static class LiveImageEndpoints
         }
 
         InspectedImage? image = null;
-        if (bytes is not null && !LiveImages.TryInspect(bytes, out image, out var reason))
+        if (bytes is not null && !LiveImages.TryInspect(bytes, options.Value.Images, out image, out var reason))
         {
             errors.Add("file", reason!);
         }

@@ -70,8 +70,18 @@ public sealed class LivePost
     public DateTime? EditedAtUtc { get; set; }
     public DateTime? DeletedAtUtc { get; set; }
     public int Version { get; set; }
-    /// <summary>The client's <c>Idempotency-Key</c> for the request that created the post: a retry gets this post back.</summary>
+    /// <summary>
+    /// The author's <c>Idempotency-Key</c> for the request that created the post: a retry by the same author gets this
+    /// post back. Keys are the author's own, so two editors who happen to pick the same key post twice.
+    /// </summary>
     public string? IdempotencyKey { get; set; }
+
+    /// <summary>
+    /// SHA-256 (hex) of the request that created the post, in a canonical form (see <see cref="LivePostValidation.Fingerprint"/>):
+    /// the key coming back with a different request is refused rather than answered with this post. Null for posts
+    /// created before fingerprints were stored, whose key replays whatever is sent with it.
+    /// </summary>
+    public string? IdempotencyFingerprint { get; set; }
     public List<LiveImage> Images { get; set; } = [];
 }
 
@@ -112,6 +122,6 @@ public static class LiveLimits
     public const int AltText = 2_000;
     public const int ImagesPerPost = 4;
     public const long ImageBytes = 5 * 1024 * 1024;
-    public const int ImagePixels = 40_000_000;
     public const int IdempotencyKey = 100;
+    public const int IdempotencyFingerprint = 64;
 }

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text.Json;
 using LiveHub.Data;
 using LiveHub.Events;
 using LiveHub.Problems;
@@ -50,5 +52,35 @@ public static class LivePostValidation
         }
 
         return errors.HasErrors ? null : new ValidLivePost(kind, format, body ?? "", request.SpeakerId, linkUrl);
+    }
+
+    /// <summary>
+    /// SHA-256 (lower-case hex) of a post request in a canonical form: everything that decides the post (kind, format,
+    /// text, speaker, link, images in order), with the defaults and the cleaning validation applies, so that two
+    /// requests that would store the same post have the same fingerprint and any other difference changes it.
+    /// </summary>
+    public static string Fingerprint(LivePostRequest request)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            json.WriteStringValue("live-post/1");
+            json.WriteStringValue((request.Kind ?? LivePostKind.Update).ToString());
+            json.WriteStringValue((request.Format ?? LivePostFormat.PlainText).ToString());
+            json.WriteStringValue(EventValidation.CleanMultiline(request.Body));
+            json.WriteStringValue(request.SpeakerId?.ToString("D"));
+            json.WriteStringValue(EventValidation.Clean(request.LinkUrl));
+            json.WriteStartArray();
+            foreach (var id in request.ImageIds ?? [])
+            {
+                json.WriteStringValue(id.ToString("D"));
+            }
+
+            json.WriteEndArray();
+            json.WriteEndArray();
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray()));
     }
 }

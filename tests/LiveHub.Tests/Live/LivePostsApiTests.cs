@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using LiveHub.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace LiveHub.Tests.Live;
 
@@ -194,6 +195,122 @@ public abstract class LivePostsApiTests(LiveHubApp app)
 
         var badKey = await SendAsync(new string('k', 101), "Too long a key");
         await badKey.AssertProblemAsync(HttpStatusCode.BadRequest, "Idempotency-Key");
+    }
+
+    private static async Task<HttpResponseMessage> SendWithKeyAsync(HttpClient client, Guid streamId, string key, object body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/streams/{streamId}/posts") { Content = JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", key);
+        return await client.SendAsync(request);
+    }
+
+    private static async Task<List<string?>> BodiesAsync(LiveScenario live)
+    {
+        var posts = await live.Editor.GetFromJsonAsync<JsonElement>($"/api/streams/{live.StreamId}/posts");
+        return [.. posts.GetProperty("posts").EnumerateArray().OrderBy(p => p.GetProperty("sequence").GetInt32()).Select(p => p.GetProperty("body").GetString())];
+    }
+
+    [Fact]
+    public async Task Two_editors_who_pick_the_same_idempotency_key_each_get_their_own_post()
+    {
+        var live = await LiveTestSupport.LiveSessionAsync(app);
+        var other = await app.BearerClientAsync(LiveHub.Staff.StaffRoles.Editor);
+
+        var first = await SendWithKeyAsync(live.Editor, live.StreamId, "shared-key", new { body = "From the first editor" });
+        var second = await SendWithKeyAsync(other, live.StreamId, "shared-key", new { body = "From the second editor" });
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+        Assert.False(second.Headers.Contains("Idempotent-Replayed"), "the second editor was answered with the first editor's post");
+        var firstPost = await first.Content.ReadFromJsonAsync<JsonElement>();
+        var secondPost = await second.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("From the second editor", secondPost.GetProperty("body").GetString());
+        Assert.NotEqual(firstPost.GetProperty("id").GetGuid(), secondPost.GetProperty("id").GetGuid());
+
+        // Each editor's retry still finds their own post.
+        var retry = await SendWithKeyAsync(other, live.StreamId, "shared-key", new { body = "From the second editor" });
+        Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
+        Assert.Equal("true", Assert.Single(retry.Headers.GetValues("Idempotent-Replayed")));
+        Assert.Equal(secondPost.GetProperty("id").GetGuid(), (await retry.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid());
+        Assert.Equal(["Live coverage of Panel has started.", "From the first editor", "From the second editor"], await BodiesAsync(live));
+
+        // Four editors sending one key at the same moment: four posts (the unique index is per author).
+        var editors = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => app.BearerClientAsync(LiveHub.Staff.StaffRoles.Editor)));
+        var racing = await Task.WhenAll(editors.Select((e, i) => SendWithKeyAsync(e, live.StreamId, "racing-key", new { body = $"Editor {i}" })));
+        Assert.All(racing, r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
+        Assert.Equal(["Editor 0", "Editor 1", "Editor 2", "Editor 3"], (await BodiesAsync(live)).Skip(3).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_same_key_with_a_different_request_is_refused_with_422_and_nothing_is_stored()
+    {
+        var live = await LiveTestSupport.LiveSessionAsync(app);
+        var image = await (await UploadAsync(live, PngWithText, "The panel on stage")).Content.ReadFromJsonAsync<JsonElement>();
+        var imageId = image.GetProperty("id").GetGuid();
+        var created = await SendWithKeyAsync(live.Editor, live.StreamId, "post-1", new { body = "Opening remarks", imageIds = new[] { imageId } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var post = await created.Content.ReadFromJsonAsync<JsonElement>();
+        var stream = await live.Editor.GetFromJsonAsync<JsonElement>($"/api/streams/{live.StreamId}");
+
+        object[] different =
+        [
+            new { body = "Opening remarks, corrected", imageIds = new[] { imageId } },
+            new { body = "Opening remarks" },
+            new { body = "Opening remarks", imageIds = new[] { imageId }, kind = "keyMoment" },
+            new { body = "Opening remarks", imageIds = new[] { imageId }, format = "markdown" },
+            new { body = "Opening remarks", imageIds = new[] { imageId }, linkUrl = "https://example.org/" },
+        ];
+        foreach (var body in different)
+        {
+            var refused = await SendWithKeyAsync(live.Editor, live.StreamId, "post-1", body);
+            var problem = await refused.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "Idempotency-Key");
+            Assert.Equal("this key was used with a different request.", problem.GetProperty("errors").GetProperty("Idempotency-Key")[0].GetString());
+            Assert.False(refused.Headers.Contains("Idempotent-Replayed"));
+        }
+
+        // Nothing was stored or changed by the refusals.
+        Assert.Equal(["Live coverage of Panel has started.", "Opening remarks"], await BodiesAsync(live));
+        var after = await live.Editor.GetFromJsonAsync<JsonElement>($"/api/streams/{live.StreamId}");
+        Assert.Equal(stream.GetProperty("lastChange").GetInt64(), after.GetProperty("lastChange").GetInt64());
+
+        // The same request, spelled as the canonical form sees it (defaults given, line ends and outer spaces aside), is a replay.
+        var same = await SendWithKeyAsync(live.Editor, live.StreamId, "post-1",
+            new { body = "  Opening remarks\r\n", kind = "update", format = "plainText", imageIds = new[] { imageId }, linkUrl = " " });
+        Assert.Equal(HttpStatusCode.Created, same.StatusCode);
+        Assert.Equal("true", Assert.Single(same.Headers.GetValues("Idempotent-Replayed")));
+        Assert.Equal(post.GetProperty("id").GetGuid(), (await same.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid());
+    }
+
+    [Fact]
+    public async Task Racing_requests_with_one_key_and_different_bodies_store_one_post_and_refuse_the_rest()
+    {
+        var live = await LiveTestSupport.LiveSessionAsync(app);
+        var racing = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => SendWithKeyAsync(live.Editor, live.StreamId, "race", new { body = $"Version {i}" })));
+        var created = Assert.Single(racing, r => r.StatusCode == HttpStatusCode.Created);
+        Assert.False(created.Headers.Contains("Idempotent-Replayed"));
+        foreach (var refused in racing.Where(r => r != created))
+        {
+            await refused.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "Idempotency-Key");
+        }
+
+        var stored = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("body").GetString();
+        Assert.Equal(["Live coverage of Panel has started.", stored], await BodiesAsync(live));
+    }
+
+    [Fact]
+    public async Task A_key_stored_before_fingerprints_were_kept_still_replays_its_post()
+    {
+        var live = await LiveTestSupport.LiveSessionAsync(app);
+        var created = await SendWithKeyAsync(live.Editor, live.StreamId, "old-key", new { body = "Posted before the upgrade" });
+        var post = await created.Content.ReadFromJsonAsync<JsonElement>();
+        var postId = post.GetProperty("id").GetGuid();
+        // As the migration leaves a post created before it: a key, no fingerprint.
+        await app.WithDbAsync(db => db.LivePosts.Where(p => p.Id == postId).ExecuteUpdateAsync(p => p.SetProperty(x => x.IdempotencyFingerprint, (string?)null)));
+
+        var retry = await SendWithKeyAsync(live.Editor, live.StreamId, "old-key", new { body = "Posted before the upgrade, as the client remembers it" });
+        Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
+        Assert.Equal("true", Assert.Single(retry.Headers.GetValues("Idempotent-Replayed")));
+        Assert.Equal(postId, (await retry.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid());
+        Assert.Equal(["Live coverage of Panel has started.", "Posted before the upgrade"], await BodiesAsync(live));
     }
 }
 
