@@ -9,6 +9,7 @@ using LiveHub.Problems;
 using LiveHub.Seeding;
 using LiveHub.Staff;
 
+SettingsCheck.ExitOnUnreadableSettings();
 var builder = WebApplication.CreateBuilder(args);
 builder.UseLiveHubWebRoot();
 
@@ -26,6 +27,10 @@ builder.Services.AddHealth();
 builder.Services.AddLiveHubHsts(builder.Configuration);
 
 var app = builder.Build();
+if (app.CheckSettings() is { } badSettings)
+{
+    return badSettings;
+}
 
 if (await CommandLine.RunAsync(app, args) is { } exitCode)
 {

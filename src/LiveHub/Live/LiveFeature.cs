@@ -28,7 +28,9 @@ public static class LiveFeature
             services.AddSingleton<ILiveChangeBus, InProcessLiveChangeBus>();
         }
 
-        services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section);
+        services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section)
+            .Validate(o => o.SlowClientTimeout > TimeSpan.Zero, "Live:SlowClientTimeout must be positive.")
+            .ValidateOnStart();
         services.AddSingleton<LiveSubscriptions>();
         services.AddHostedService<LiveChangeRelay>();
         services.AddScoped<LiveCoverage>();
