@@ -5,6 +5,7 @@ using LiveHub.Data;
 using LiveHub.Events;
 using LiveHub.Health;
 using LiveHub.Live;
+using LiveHub.Pages;
 using LiveHub.Problems;
 using LiveHub.Seeding;
 using LiveHub.Staff;
@@ -38,7 +39,7 @@ if (await CommandLine.RunAsync(app, args) is { } exitCode)
 }
 
 app.UseExceptionHandler();
-app.UseStatusCodePages();
+app.UseLiveHubStatusCodePages();
 if (!app.Environment.IsDevelopment())
 {
     app.UseHsts();
