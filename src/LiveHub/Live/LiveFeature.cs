@@ -30,7 +30,10 @@ public static class LiveFeature
 
         services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section)
             .Validate(o => o.SlowClientTimeout > TimeSpan.Zero, "Live:SlowClientTimeout must be positive.")
+            .Validate(o => o.UploadShutdownGrace >= TimeSpan.Zero && o.UploadShutdownGrace < TimeSpan.FromSeconds(30),
+                "Live:UploadShutdownGrace must be between 0 and 30 s (the host's shutdown timeout).")
             .ValidateOnStart();
+        services.AddSingleton<UploadDeadline>();
         services.AddSingleton<LiveSubscriptions>();
         services.AddHostedService<LiveChangeRelay>();
         services.AddScoped<LiveCoverage>();

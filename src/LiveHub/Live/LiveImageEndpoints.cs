@@ -15,7 +15,8 @@ public static class LiveImageEndpoints
 
     /// <summary>Multipart upload: <c>file</c> and <c>altText</c> (required). Answers with the image to attach to a post.</summary>
     internal static async Task<Results<Created<LiveImageResponse>, ValidationProblem, ProblemHttpResult>> UploadImage(
-        Guid streamId, HttpRequest request, LiveHubDbContext db, DataDirectory data, UserManager<StaffUser> users, TimeProvider clock, CancellationToken cancellationToken)
+        Guid streamId, HttpRequest request, LiveHubDbContext db, DataDirectory data, UserManager<StaffUser> users, TimeProvider clock,
+        UploadDeadline deadline, CancellationToken cancellationToken)
     {
         if (!await db.LiveStreams.AnyAsync(s => s.Id == streamId, cancellationToken))
         {
@@ -47,7 +48,28 @@ public static class LiveImageEndpoints
         IFormCollection form;
         try
         {
-            form = await request.ReadFormAsync(cancellationToken);
+            var reading = request.ReadFormAsync(cancellationToken);
+            if (!reading.IsCompleted && await deadline.OutlastsAsync(reading))
+            {
+                // LiveHub is stopping and the body is still arriving: nothing was stored; the client sends it again to
+                // the instance that takes over. The pending read is ended with CancelPendingRead, not with a cancelled
+                // token: Kestrel aborts the connection when a token cancels a body read, and the answer is lost with it.
+                request.HttpContext.Request.BodyReader.CancelPendingRead();
+                try
+                {
+                    await reading;
+                }
+                catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidDataException)
+                {
+                }
+
+                request.HttpContext.Response.Headers.RetryAfter = "10";
+                request.HttpContext.Response.Headers.Connection = "close";
+                return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "LiveHub is restarting",
+                    detail: "The upload was still arriving when LiveHub was asked to stop. Nothing was stored; send it again in a few seconds.");
+            }
+
+            form = await reading;
         }
         catch (InvalidDataException ex) when (ex.Message.Contains("limit", StringComparison.OrdinalIgnoreCase))
         {
