@@ -70,7 +70,8 @@ internal sealed class DatabaseHealthCheck(IServiceProvider services, IOptions<Da
             // Logged once per outage by DatabaseOutage (the health check service's own Error per probe is filtered out
             // in appsettings.json).
             outage.Failed("health check", ex is OperationCanceledException ? new TimeoutException("No answer within 5 s.", ex) : ex);
-            return HealthCheckResult.Unhealthy($"The database does not answer: {ex.GetType().Name}.", data: data);
+            // The cause goes to the log, not to this public answer.
+            return HealthCheckResult.Unhealthy("The database does not answer.", data: data);
         }
     }
 }

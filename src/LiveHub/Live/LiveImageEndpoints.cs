@@ -52,8 +52,8 @@ public static class LiveImageEndpoints
             if (!reading.IsCompleted && await deadline.OutlastsAsync(reading))
             {
                 // LiveHub is stopping and the body is still arriving: nothing was stored; the client sends it again to
-                // the instance that takes over. The pending read is ended with CancelPendingRead, not with a cancelled
-                // token: Kestrel aborts the connection when a token cancels a body read, and the answer is lost with it.
+                // the instance that takes over. The pending read is ended with CancelPendingRead rather than a cancelled
+                // token: with the token, Kestrel ended the request as aborted (499) and the answer never reached the client.
                 request.HttpContext.Request.BodyReader.CancelPendingRead();
                 try
                 {
