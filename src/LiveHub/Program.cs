@@ -5,10 +5,12 @@ using LiveHub.Data;
 using LiveHub.Events;
 using LiveHub.Health;
 using LiveHub.Live;
+using LiveHub.Pages;
 using LiveHub.Problems;
 using LiveHub.Seeding;
 using LiveHub.Staff;
 
+SettingsCheck.ExitOnUnreadableSettings();
 var builder = WebApplication.CreateBuilder(args);
 builder.UseLiveHubWebRoot();
 
@@ -26,6 +28,10 @@ builder.Services.AddHealth();
 builder.Services.AddLiveHubHsts(builder.Configuration);
 
 var app = builder.Build();
+if (app.CheckSettings() is { } badSettings)
+{
+    return badSettings;
+}
 
 if (await CommandLine.RunAsync(app, args) is { } exitCode)
 {
@@ -33,7 +39,7 @@ if (await CommandLine.RunAsync(app, args) is { } exitCode)
 }
 
 app.UseExceptionHandler();
-app.UseStatusCodePages();
+app.UseLiveHubStatusCodePages();
 if (!app.Environment.IsDevelopment())
 {
     app.UseHsts();

@@ -62,3 +62,109 @@ internal static class TestClients
         Reply = reply,
     };
 }
+
+/// <summary>
+/// A clock whose timers (and so <c>CancellationTokenSource</c> timeouts created with it) fire only when the test moves
+/// it with <see cref="Advance"/>: a timeout happens because the test says so, never because a loaded machine was slow.
+/// </summary>
+internal sealed class SteppedTimeProvider(DateTimeOffset start) : TimeProvider
+{
+    private readonly Lock gate = new();
+    private readonly List<SteppedTimer> timers = [];
+    private DateTimeOffset now = start;
+
+    public override DateTimeOffset GetUtcNow()
+    {
+        lock (gate)
+        {
+            return now;
+        }
+    }
+
+    private readonly List<(TimeSpan DueTime, TaskCompletionSource Set)> waiters = [];
+
+    /// <summary>Completes once a timer is waiting to fire <paramref name="dueTime"/> after it was set.</summary>
+    public Task TimerSetAsync(TimeSpan dueTime)
+    {
+        lock (gate)
+        {
+            if (timers.Any(t => t.DueTime == dueTime))
+            {
+                return Task.CompletedTask;
+            }
+
+            var set = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            waiters.Add((dueTime, set));
+            return set.Task;
+        }
+    }
+
+    public void Advance(TimeSpan by)
+    {
+        List<SteppedTimer> due;
+        lock (gate)
+        {
+            now += by;
+            due = [.. timers.Where(t => t.Due <= now)];
+            foreach (var timer in due)
+            {
+                timer.Due = null; // one-shot: the timeouts this is for never repeat
+            }
+        }
+
+        foreach (var timer in due)
+        {
+            timer.Fire();
+        }
+    }
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        var timer = new SteppedTimer(this, callback, state);
+        timer.Change(dueTime, period);
+        return timer;
+    }
+
+    private sealed class SteppedTimer(SteppedTimeProvider clock, TimerCallback callback, object? state) : ITimer
+    {
+        public DateTimeOffset? Due;
+        public TimeSpan DueTime;
+
+        public void Fire() => callback(state);
+
+        public bool Change(TimeSpan dueTime, TimeSpan period)
+        {
+            lock (clock.gate)
+            {
+                clock.timers.Remove(this);
+                DueTime = dueTime;
+                Due = dueTime == Timeout.InfiniteTimeSpan ? null : clock.now + dueTime;
+                if (Due is not null)
+                {
+                    clock.timers.Add(this);
+                    foreach (var waiter in clock.waiters.Where(w => w.DueTime == dueTime).ToList())
+                    {
+                        clock.waiters.Remove(waiter);
+                        waiter.Set.SetResult();
+                    }
+                }
+            }
+
+            return true;
+        }
+
+        public void Dispose()
+        {
+            lock (clock.gate)
+            {
+                clock.timers.Remove(this);
+            }
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}

@@ -20,22 +20,26 @@ public static class DatabaseSetup
         var dataDirectory = ResolveDataDirectory(options, environment);
         services.AddSingleton(new DataDirectory(dataDirectory));
 
+        services.AddSingleton<DatabaseOutage>();
+        services.AddSingleton<DatabaseOutageInterceptor>();
         switch (options.Provider)
         {
             case DatabaseProvider.Postgres:
-                services.AddDbContext<LiveHubDbContext, PostgresLiveHubDbContext>(o => o
+                services.AddDbContext<LiveHubDbContext, PostgresLiveHubDbContext>((provider, o) => o
                     // No retrying execution strategy: it forbids the explicit transactions the outbox needs,
                     // and an outage is better answered at once with a 503 than after minutes of retries.
                     .UseNpgsql(options.ConnectionString)
-                    .ConfigureWarnings(IgnoreExpectedModelWarnings));
+                    .AddInterceptors(provider.GetRequiredService<DatabaseOutageInterceptor>())
+                    .ConfigureWarnings(ConfigureWarnings));
                 break;
             default:
                 var connectionString = string.IsNullOrWhiteSpace(options.ConnectionString)
                     ? $"Data Source={Path.Combine(dataDirectory, "livehub.db")}"
                     : options.ConnectionString;
-                services.AddDbContext<LiveHubDbContext, SqliteLiveHubDbContext>(o => o
+                services.AddDbContext<LiveHubDbContext, SqliteLiveHubDbContext>((provider, o) => o
                     .UseSqlite(connectionString)
-                    .ConfigureWarnings(IgnoreExpectedModelWarnings));
+                    .AddInterceptors(provider.GetRequiredService<DatabaseOutageInterceptor>())
+                    .ConfigureWarnings(ConfigureWarnings));
                 break;
         }
 
@@ -48,8 +52,18 @@ public static class DatabaseSetup
     // so there is no model snapshot; MigrationsMatchModelTests guards the drift that the snapshot would.
     // Rows that hang off a soft-deleted event (its live streams) are meant to disappear with it: the
     // inner join EF uses for a required navigation to a filtered entity is exactly that.
-    private static void IgnoreExpectedModelWarnings(WarningsConfigurationBuilder warnings) =>
-        warnings.Ignore(RelationalEventId.PendingModelChangesWarning, CoreEventId.PossibleIncorrectRequiredNavigationWithQueryFilterInteractionWarning);
+    //
+    // EF Core logs every failed connection, command, query and save as an Error with the exception's stack trace,
+    // before the exception reaches the code that ran it. That code logs it where it is handled (an outage: once, by
+    // DatabaseOutage; a request it breaks: by the exception handler, with the stack trace), so EF's own record is a
+    // duplicate, and during an outage it was one error with a stack trace per request. Kept at Debug.
+    private static void ConfigureWarnings(WarningsConfigurationBuilder warnings) => warnings
+        .Ignore(RelationalEventId.PendingModelChangesWarning, CoreEventId.PossibleIncorrectRequiredNavigationWithQueryFilterInteractionWarning)
+        .Log(
+            (RelationalEventId.ConnectionError, LogLevel.Debug),
+            (RelationalEventId.CommandError, LogLevel.Debug),
+            (CoreEventId.QueryIterationFailed, LogLevel.Debug),
+            (CoreEventId.SaveChangesFailed, LogLevel.Debug));
 
     private static string ResolveDataDirectory(DatabaseOptions options, IHostEnvironment environment)
     {

@@ -71,7 +71,7 @@ internal sealed class InProcessLiveChangeBus : ILiveChangeBus
 /// <see cref="LiveChangeNotice.Resync"/> and the relay re-reads the streams it serves at once, so a
 /// notice lost while disconnected costs nothing, even if no later change comes to reveal the gap.
 /// </summary>
-internal sealed class PostgresLiveChangeBus(IOptions<DatabaseOptions> options, ILogger<PostgresLiveChangeBus> logger) : ILiveChangeBus
+internal sealed class PostgresLiveChangeBus(IOptions<DatabaseOptions> options, DatabaseOutage outage, ILogger<PostgresLiveChangeBus> logger) : ILiveChangeBus
 {
     public const string Channel = "livehub_live";
 
@@ -143,9 +143,10 @@ internal sealed class PostgresLiveChangeBus(IOptions<DatabaseOptions> options, I
                     await listen.ExecuteNonQueryAsync(cancellationToken);
                 }
 
+                outage.Answered();
                 if (everConnected)
                 {
-                    logger.LogInformation("Live change listener reconnected.");
+                    logger.LogDebug("Live change listener reconnected.");
                     writer.TryWrite(LiveChangeNotice.Resync);
                 }
 
@@ -161,7 +162,9 @@ internal sealed class PostgresLiveChangeBus(IOptions<DatabaseOptions> options, I
             }
             catch (Exception ex) when (ex is NpgsqlException or System.Net.Sockets.SocketException or IOException or TimeoutException)
             {
-                logger.LogWarning("Live change listener lost its connection ({Reason}); retrying.", ex.Message);
+                // Once per outage (a retry a second would flood the log); the first connection that works again logs the recovery.
+                outage.Failed("live change listener", ex);
+                logger.LogDebug("Live change listener lost its connection ({Reason}); retrying.", ex.Message);
                 everConnected = true;
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }

@@ -35,7 +35,10 @@ public static class LiveFeature
                 "Live:Images has a value out of range (MaxFramePixels 1 to 1,000,000,000; MaxFrames 1 to 100,000; MaxTotalPixels 1 to 100,000,000,000).")
             .Validate(o => o.Images.MaxTotalPixels >= o.Images.MaxFramePixels,
                 "Live:Images:MaxTotalPixels must be at least Live:Images:MaxFramePixels (a still image at the frame limit must fit).")
+            .Validate(o => o.UploadShutdownGrace >= TimeSpan.Zero && o.UploadShutdownGrace < TimeSpan.FromSeconds(30),
+                "Live:UploadShutdownGrace must be between 0 and 30 s (the host's shutdown timeout).")
             .ValidateOnStart();
+        services.AddSingleton<UploadDeadline>();
         services.AddSingleton<LiveSubscriptions>();
         services.AddSingleton<LiveConnectionLimits>();
         services.AddScoped<LiveStreamClosing>();

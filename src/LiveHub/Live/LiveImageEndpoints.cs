@@ -17,7 +17,7 @@ public static class LiveImageEndpoints
     /// <summary>Multipart upload: <c>file</c> and <c>altText</c> (required). Answers with the image to attach to a post.</summary>
     internal static async Task<Results<Created<LiveImageResponse>, ValidationProblem, ProblemHttpResult>> UploadImage(
         Guid streamId, HttpRequest request, LiveHubDbContext db, DataDirectory data, UserManager<StaffUser> users, TimeProvider clock,
-        IOptions<LiveOptions> options, CancellationToken cancellationToken)
+        IOptions<LiveOptions> options, UploadDeadline deadline, CancellationToken cancellationToken)
     {
         if ((await LiveStreamAccess.LoadWritableAsync(db, streamId, cancellationToken)).Problem is { } problem)
         {
@@ -49,7 +49,28 @@ public static class LiveImageEndpoints
         IFormCollection form;
         try
         {
-            form = await request.ReadFormAsync(cancellationToken);
+            var reading = request.ReadFormAsync(cancellationToken);
+            if (!reading.IsCompleted && await deadline.OutlastsAsync(reading))
+            {
+                // LiveHub is stopping and the body is still arriving: nothing was stored; the client sends it again to
+                // the instance that takes over. The pending read is ended with CancelPendingRead rather than a cancelled
+                // token: with the token, Kestrel ended the request as aborted (499) and the answer never reached the client.
+                request.HttpContext.Request.BodyReader.CancelPendingRead();
+                try
+                {
+                    await reading;
+                }
+                catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidDataException)
+                {
+                }
+
+                request.HttpContext.Response.Headers.RetryAfter = "10";
+                request.HttpContext.Response.Headers.Connection = "close";
+                return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "LiveHub is restarting",
+                    detail: "The upload was still arriving when LiveHub was asked to stop. Nothing was stored; send it again in a few seconds.");
+            }
+
+            form = await reading;
         }
         catch (InvalidDataException ex) when (ex.Message.Contains("limit", StringComparison.OrdinalIgnoreCase))
         {

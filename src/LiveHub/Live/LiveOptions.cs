@@ -39,6 +39,12 @@ public sealed class LiveOptions : IValidatableObject
     /// <summary>How often images of deleted posts and expired unattached uploads are removed.</summary>
     public TimeSpan ImageCleanupInterval { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// Once LiveHub is stopping, how long an image upload whose body is still arriving may go on before it is answered
+    /// 503 (try again) instead. Keep it well below the host's 30 s shutdown timeout.
+    /// </summary>
+    public TimeSpan UploadShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (SlowClientTimeout <= TimeSpan.Zero)

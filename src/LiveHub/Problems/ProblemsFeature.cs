@@ -122,7 +122,7 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems
 /// A database that cannot be reached (outage, restart, failover) is a 503 with Retry-After, not a 500:
 /// the request can be repeated once the database is back, and nothing was half-written.
 /// </summary>
-internal sealed class DatabaseUnavailableHandler(IProblemDetailsService problems, ILogger<DatabaseUnavailableHandler> logger) : IExceptionHandler
+internal sealed class DatabaseUnavailableHandler(IProblemDetailsService problems, Data.DatabaseOutage outage, ILogger<DatabaseUnavailableHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -131,7 +131,7 @@ internal sealed class DatabaseUnavailableHandler(IProblemDetailsService problems
             return false;
         }
 
-        logger.LogWarning("Database unavailable for {Method} {Path}: {Reason}", httpContext.Request.Method, httpContext.Request.Path, exception.Message);
+        Report(outage, logger, $"{httpContext.Request.Method} {httpContext.Request.Path}", exception);
         httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         httpContext.Response.Headers.RetryAfter = "5";
         return await problems.TryWriteAsync(new ProblemDetailsContext
@@ -144,6 +144,19 @@ internal sealed class DatabaseUnavailableHandler(IProblemDetailsService problems
                 Detail = Detail,
             },
         });
+    }
+
+    /// <summary>An outage is logged once by <see cref="Data.DatabaseOutage"/>; SQLite's busy timeouts, one warning each.</summary>
+    internal static void Report(Data.DatabaseOutage outage, ILogger logger, string what, Exception exception)
+    {
+        if (Data.DatabaseOutage.IsOutage(exception))
+        {
+            outage.Failed(what, exception);
+        }
+        else
+        {
+            logger.LogWarning("Database busy for {What}: {Reason}", what, exception.Message);
+        }
     }
 
     public const string Title = "The database is unavailable";
@@ -177,7 +190,7 @@ internal sealed class DatabaseUnavailableHandler(IProblemDetailsService problems
 /// with a message the client can act on (try again shortly) instead of SignalR's generic "unexpected error"; the
 /// connection stays open either way.
 /// </summary>
-internal sealed class DatabaseUnavailableHubFilter(ILogger<DatabaseUnavailableHubFilter> logger) : IHubFilter
+internal sealed class DatabaseUnavailableHubFilter(Data.DatabaseOutage outage, ILogger<DatabaseUnavailableHubFilter> logger) : IHubFilter
 {
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext,
         Func<HubInvocationContext, ValueTask<object?>> next)
@@ -188,7 +201,7 @@ internal sealed class DatabaseUnavailableHubFilter(ILogger<DatabaseUnavailableHu
         }
         catch (Exception ex) when (DatabaseUnavailableHandler.IsUnavailable(ex))
         {
-            logger.LogWarning("Database unavailable for hub method {Method}: {Reason}", invocationContext.HubMethodName, ex.Message);
+            DatabaseUnavailableHandler.Report(outage, logger, $"hub method {invocationContext.HubMethodName}", ex);
             throw new HubException($"{DatabaseUnavailableHandler.Title}: try again in a few seconds.");
         }
     }

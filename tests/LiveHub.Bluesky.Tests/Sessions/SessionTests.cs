@@ -134,8 +134,11 @@ public sealed class SessionTests
     [Fact]
     public async Task A_refresh_token_refused_once_is_not_sent_again_while_logins_are_rate_limited()
     {
-        await using var server = await FakeBlueskyServer.StartAsync();
-        using var client = TestClients.Create(server);
+        // Server and client share a clock that moves only when told: the second call comes within the 429's
+        // Retry-After however slow the machine is (on the wall clock, a second between the calls let it through).
+        var time = new ManualTimeProvider();
+        await using var server = await FakeBlueskyServer.StartAsync(o => o.TimeProvider = time);
+        using var client = TestClients.Create(server, time: time);
         await client.EnsureSessionAsync();
         server.RevokeSessions();
         server.Faults.StartOutage(FaultKind.RateLimited, methods: [CreateSession]);
@@ -144,7 +147,7 @@ public sealed class SessionTests
         var second = await Assert.ThrowsAsync<XrpcException>(() => client.Server.GetSessionAsync());
         server.Faults.StopOutages();
         // The guard honoured the 429's Retry-After (1 s here); once it has passed, one login replaces the dead session.
-        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        time.Advance(TimeSpan.FromSeconds(2));
         await client.Server.GetSessionAsync();
 
         Assert.Equal(429, first.StatusCode);

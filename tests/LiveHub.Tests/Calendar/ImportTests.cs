@@ -4,7 +4,9 @@ using System.Text;
 using System.Text.Json;
 using LiveHub.Staff;
 using LiveHub.Tests.Infrastructure;
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using static LiveHub.Tests.Calendar.CalendarTestHelpers;
 
 namespace LiveHub.Tests.Calendar;
@@ -251,6 +253,51 @@ public abstract class ImportTests(LiveHubApp app, IcsTestServer server)
         var editor = await app.BearerClientAsync(StaffRoles.Editor);
         var problem = await (await editor.PostAsJsonAsync("/api/import/preview", new { url })).AssertProblemAsync(HttpStatusCode.BadRequest, "url");
         Assert.Contains("refused", problem.GetProperty("errors").GetProperty("url")[0].GetString());
+    }
+
+    [Fact]
+    public async Task A_preview_reads_the_taken_slugs_in_one_query_however_many_events_it_holds()
+    {
+        var prefix = Slug("batch");
+        var editor = await app.BearerClientAsync(StaffRoles.Editor);
+        // Slugs a new "<prefix> seminar" would collide with: the base and its second form.
+        foreach (var taken in new[] { $"{prefix}-seminar", $"{prefix}-seminar-2" })
+        {
+            (await editor.PostAsJsonAsync("/api/events", Event(taken))).EnsureSuccessStatusCode();
+        }
+
+        var small = await CountPreviewCommandsAsync(ManyEvents(prefix + "-a", 10));
+        var (large, items) = await CountPreviewCommandsAsync(ManyEvents(prefix + "-b", 200));
+
+        Assert.Equal(200, items.Count(i => i.Action == "create"));
+        Assert.Equal(small.Commands, large);
+        // Three events share one title: they take the numbered forms after those in use, in file order.
+        Assert.Equal([$"{prefix}-seminar-3", $"{prefix}-seminar-4", $"{prefix}-seminar-5"],
+            items.Where(i => i.Title == $"{prefix} seminar").Select(i => i.Slug));
+        Assert.Equal(items.Count, items.Select(i => i.Slug).Distinct().Count());
+
+        string ManyEvents(string uidPrefix, int count)
+        {
+            var ics = new StringBuilder("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Example//Test//EN\r\n");
+            for (var i = 0; i < count; i++)
+            {
+                var title = i < 3 ? $"{prefix} seminar" : $"{prefix} talk {i}";
+                ics.Append(CultureInfo.InvariantCulture, $"BEGIN:VEVENT\r\nUID:{uidPrefix}-{i}@example.com\r\nDTSTAMP:20300101T000000Z\r\n")
+                    .Append(CultureInfo.InvariantCulture, $"DTSTART:20300801T{i % 10:00}0000Z\r\nDURATION:PT1H\r\nSUMMARY:{title}\r\nLOCATION:Room {i}\r\nEND:VEVENT\r\n");
+            }
+
+            return ics.Append("END:VCALENDAR\r\n").ToString();
+        }
+    }
+
+    private async Task<(int Commands, IReadOnlyList<LiveHub.Calendar.Import.ImportItem> Items)> CountPreviewCommandsAsync(string ics)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LiveHub.Data.LiveHubDbContext>();
+        var importer = scope.ServiceProvider.GetRequiredService<LiveHub.Calendar.Import.IcsImporter>();
+        using var counter = new SqlCommandCounter(db);
+        var result = await importer.RunAsync(Encoding.UTF8.GetBytes(ics), "test.ics", publish: false, apply: false, CancellationToken.None);
+        return (counter.Count, result.Items);
     }
 
     private async Task<Dictionary<string, int>> Revisions(string prefix)

@@ -47,6 +47,26 @@ public sealed class PublicPagesTests(SqliteApp app) : IClassFixture<SqliteApp>
     }
 
     [Fact]
+    public async Task The_map_link_puts_a_marker_at_the_venue()
+    {
+        var slug = "map-" + Guid.NewGuid().ToString("N")[..10];
+        await CreateAsync(new
+        {
+            slug, title = "Map test", startsAt = "2030-07-09T18:30", endsAt = "2030-07-09T20:30", timeZone = "Europe/London",
+            venue = new { name = "The Exchange", address = "Centenary Square", latitude = 52.4797, longitude = -1.9089 }, isPublished = true,
+        });
+
+        var document = await Parser.ParseDocumentAsync(await app.AnonymousClient().GetStringAsync($"/events/{slug}"));
+        var href = document.QuerySelectorAll(".facts a").Select(a => a.GetAttribute("href")).Single(h => h!.Contains("openstreetmap", StringComparison.Ordinal));
+        var map = new Uri(href!);
+        var query = System.Web.HttpUtility.ParseQueryString(map.Query);
+        Assert.Equal(["mlat", "mlon"], query.AllKeys.Select(k => k!));
+        Assert.Equal("52.4797", query["mlat"]);
+        Assert.Equal("-1.9089", query["mlon"]);
+        Assert.Equal("#map=17/52.4797/-1.9089", map.Fragment);
+    }
+
+    [Fact]
     public async Task Events_list_puts_upcoming_first_and_filters_by_tag()
     {
         var tag = "tag" + Guid.NewGuid().ToString("N")[..8];

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
 using LiveHub.Tests.Infrastructure;
 
 namespace LiveHub.Tests.Hosting;
@@ -90,11 +92,69 @@ public sealed class HostingOnPostgres(PostgresApp app) : HostingTests(app), ICla
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/events")).StatusCode);
     }
 
+    [Fact]
+    public async Task A_database_outage_is_logged_once_as_a_warning_with_its_cause_and_once_when_it_recovers()
+    {
+        await using var outage = new LogRecordingPostgresApp();
+        await outage.InitializeAsync();
+        var client = outage.AnonymousClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/events")).StatusCode);
+        var database = new Npgsql.NpgsqlConnectionStringBuilder(outage.ConnectionString).Database;
+        var start = outage.Logs.Count;
+
+        await AdminAsync($"ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS false; SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}';");
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        try
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/api/events")).StatusCode);
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/healthz")).StatusCode);
+            }
+        }
+        finally
+        {
+            await AdminAsync($"ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS true;");
+        }
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while ((await client.GetAsync("/api/events")).StatusCode != HttpStatusCode.OK && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
+
+        // What the shipped logging configuration lets through, from the outage to the recovery. Quartz (cross-posting's
+        // scheduler) is left out: its own logging is not part of this.
+        var logged = outage.Logs.Records.Skip(start).Where(r => !r.Category.StartsWith("Quartz", StringComparison.Ordinal)).ToList();
+        var report = string.Join("\n", logged.Where(r => r.Level >= LogLevel.Information));
+        var warning = Assert.Single(logged, r => r.Level >= LogLevel.Warning);
+        Assert.True(warning.Level == LogLevel.Warning && warning.Category == typeof(LiveHub.Data.DatabaseOutage).FullName, report);
+        Assert.Matches("57P01|55000", warning.Message); // the cause: connections terminated, or refused
+        Assert.Null(warning.Exception);
+        var recovered = Assert.Single(logged, r => r.Category == typeof(LiveHub.Data.DatabaseOutage).FullName && r.Level == LogLevel.Information);
+        Assert.Matches(@"available again after \d+\.\d s", recovered.Message);
+        Assert.DoesNotContain(logged, r => r.Text.Contains("   at ", StringComparison.Ordinal));
+    }
+
     private static async Task AdminAsync(string sql)
     {
         await using var connection = new Npgsql.NpgsqlConnection(PostgresServer.ServerConnectionString);
         await connection.OpenAsync();
         await using var command = new Npgsql.NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
+    }
+}
+
+public sealed class LogRecordingPostgresApp : PostgresApp
+{
+    /// <summary>What the app logs with its own configuration (appsettings.json's levels), as an operator would see it.</summary>
+    public RecordingLoggerProvider Logs { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
     }
 }

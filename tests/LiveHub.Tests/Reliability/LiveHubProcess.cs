@@ -92,6 +92,36 @@ public sealed partial class LiveHubProcess : IAsyncDisposable
     public async Task StartAsync()
     {
         Assert.False(IsRunning, "The process is already running.");
+        var clock = Stopwatch.StartNew();
+        Launch(standardError: null);
+        await WaitUntilHealthyAsync();
+        StartTimes.Add(clock.Elapsed);
+    }
+
+    /// <summary>
+    /// Starts the process for a run expected to end by itself (a bad setting, a command); returns its exit code (null if
+    /// it still runs after <paramref name="timeout"/>) and what it wrote to stderr alone. <see cref="Output"/> has both streams.
+    /// </summary>
+    public async Task<(int? ExitCode, string StandardError)> RunToExitAsync(TimeSpan timeout)
+    {
+        Assert.False(IsRunning, "The process is already running.");
+        var standardError = new StringBuilder();
+        var process = Launch(standardError);
+        var exitCode = await WaitForExitAsync(timeout);
+        if (exitCode is not null)
+        {
+            // The exit is seen before the last redirected lines are read; this waits for the end of both streams.
+            await process.WaitForExitAsync();
+        }
+
+        lock (standardError)
+        {
+            return (exitCode, standardError.ToString());
+        }
+    }
+
+    private Process Launch(StringBuilder? standardError)
+    {
         var testOutput = new DirectoryInfo(AppContext.BaseDirectory);
         var configuration = testOutput.Parent!.Name; // bin/<Configuration>/net10.0
         var root = HostingOnSqlite.RepositoryRoot();
@@ -111,16 +141,24 @@ public sealed partial class LiveHubProcess : IAsyncDisposable
 
         var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) =>
+        {
+            Append(e.Data);
+            if (standardError is not null && e.Data is not null)
+            {
+                lock (standardError)
+                {
+                    standardError.AppendLine(e.Data);
+                }
+            }
+        };
         Append($"--- start {Starts + 1} ---");
-        var clock = Stopwatch.StartNew();
         Assert.True(process.Start(), "dotnet did not start.");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
         Starts++;
-        await WaitUntilHealthyAsync();
-        StartTimes.Add(clock.Elapsed);
+        return process;
     }
 
     /// <summary>SIGKILL: no shutdown code runs, as in a power cut or an OOM kill.</summary>

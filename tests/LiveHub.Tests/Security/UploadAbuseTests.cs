@@ -312,7 +312,7 @@ public sealed class UploadAbuseTests(SqliteApp app) : IClassFixture<SqliteApp>
 
     private static byte[] PngSignature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 
-    private static byte[] Png(int width, int height, byte[]? idat = null, string? text = null)
+    internal static byte[] Png(int width, int height, byte[]? idat = null, string? text = null)
     {
         var ihdr = new byte[13];
         BinaryPrimitives.WriteInt32BigEndian(ihdr, width);

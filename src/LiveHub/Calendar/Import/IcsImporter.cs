@@ -353,7 +353,7 @@ internal sealed class IcsImporter(LiveHubDbContext db, IOptions<CalendarOptions>
         var ownSessions = ownIds.Count == 0 ? [] : await db.Sessions.IgnoreQueryFilters().Where(s => ownIds.Contains(s.Id)).Select(s => s.Id).ToListAsync(cancellationToken);
 
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        var slugsTaken = new HashSet<string>(StringComparer.Ordinal);
+        var creates = new List<(int Index, Candidate Candidate, string Uid, ValidEvent Valid)>();
         var items = new List<ImportItem>();
         foreach (var candidate in candidates)
         {
@@ -390,7 +390,15 @@ internal sealed class IcsImporter(LiveHubDbContext db, IOptions<CalendarOptions>
                 continue;
             }
 
-            var slug = await FreeSlugAsync(EventValidation.SlugFromTitle(valid.Title), slugsTaken, cancellationToken);
+            // Its slug is chosen below, once the slugs taken are known for the whole file.
+            creates.Add((items.Count, candidate, uid, valid));
+            items.Add(null!);
+        }
+
+        var slugsTaken = await SlugsTakenAsync(creates.Select(c => EventValidation.SlugFromTitle(c.Valid.Title)), cancellationToken);
+        foreach (var (index, candidate, uid, valid) in creates)
+        {
+            var slug = FreeSlug(EventValidation.SlugFromTitle(valid.Title), slugsTaken);
             var e = new Event { Slug = slug, Title = valid.Title, TimeZoneId = valid.TimeZoneId, CreatedAtUtc = now, UpdatedAtUtc = now, SourceUid = uid };
             EventChanges.Apply(e, valid, slug, now);
             e.Revision = 0;
@@ -399,7 +407,7 @@ internal sealed class IcsImporter(LiveHubDbContext db, IOptions<CalendarOptions>
                 db.Events.Add(e);
             }
 
-            items.Add(Item(candidate, ImportActions.Create, [.. candidate.Notes], e));
+            items[index] = Item(candidate, ImportActions.Create, [.. candidate.Notes], e);
         }
 
         return items;
@@ -451,10 +459,31 @@ internal sealed class IcsImporter(LiveHubDbContext db, IOptions<CalendarOptions>
         ["organiser"] = e.Organiser ?? "",
     };
 
-    private async Task<string> FreeSlugAsync(string baseSlug, HashSet<string> taken, CancellationToken cancellationToken)
+    /// <summary>
+    /// The slugs already used (deleted events included) that new events with these base slugs could collide with:
+    /// each base and its numbered forms (<c>slug-2</c>, <c>slug-3</c>…), read in one query for the whole file rather
+    /// than one or more per event.
+    /// </summary>
+    private async Task<HashSet<string>> SlugsTakenAsync(IEnumerable<string> baseSlugs, CancellationToken cancellationToken)
+    {
+        var bases = baseSlugs.Distinct(StringComparer.Ordinal).ToList();
+        if (bases.Count == 0)
+        {
+            return new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        // Slugs hold only a-z, 0-9 and '-', so a base never carries a LIKE wildcard.
+        var taken = await db.Events.IgnoreQueryFilters()
+            .Where(e => bases.Contains(e.Slug) || bases.Any(b => EF.Functions.Like(e.Slug, b + "-%")))
+            .Select(e => e.Slug)
+            .ToListAsync(cancellationToken);
+        return new HashSet<string>(taken, StringComparer.Ordinal);
+    }
+
+    private static string FreeSlug(string baseSlug, HashSet<string> taken)
     {
         var candidate = baseSlug;
-        for (var n = 2; taken.Contains(candidate) || await EventQueries.SlugTaken(db, candidate, null, cancellationToken); n++)
+        for (var n = 2; taken.Contains(candidate); n++)
         {
             candidate = $"{baseSlug}-{n}";
         }
