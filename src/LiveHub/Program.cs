@@ -28,10 +28,7 @@ builder.Services.AddHealth();
 builder.Services.AddLiveHubHsts(builder.Configuration);
 
 var app = builder.Build();
-if (app.CheckSettings() is { } badSettings)
-{
-    return badSettings;
-}
+app.CheckSettings();
 
 if (await CommandLine.RunAsync(app, args) is { } exitCode)
 {

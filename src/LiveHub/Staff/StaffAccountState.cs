@@ -115,7 +115,7 @@ internal sealed class PostgresStaffAccountChanges(StaffAccountCache cache, LiveH
 }
 
 /// <summary>Listens for account changes made on other instances; caching is off whenever it is not listening.</summary>
-internal sealed class PostgresStaffAccountListener(StaffAccountCache cache, IOptions<DatabaseOptions> options, ILogger<PostgresStaffAccountListener> logger) : BackgroundService
+internal sealed class PostgresStaffAccountListener(StaffAccountCache cache, IOptions<DatabaseOptions> options, DatabaseOutage outage, ILogger<PostgresStaffAccountListener> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -144,6 +144,8 @@ internal sealed class PostgresStaffAccountListener(StaffAccountCache cache, IOpt
                     warned = false;
                 }
 
+                outage.Answered();
+
                 cache.CachingAllowed = true;
                 while (!stoppingToken.IsCancellationRequested)
                 {
@@ -157,9 +159,14 @@ internal sealed class PostgresStaffAccountListener(StaffAccountCache cache, IOpt
             catch (Exception ex)
             {
                 cache.CachingAllowed = false;
-                if (!warned)
+                if (DatabaseOutage.IsOutage(ex))
                 {
-                    logger.LogWarning("Staff account change listener lost its connection ({Reason}); every request is checked against the database until it is back.", ex.Message);
+                    // Logged once per outage, with the other database users; until it is back nothing is cached.
+                    outage.Failed("staff account listener", ex);
+                }
+                else if (!warned)
+                {
+                    logger.LogWarning("Staff account change listener failed ({Reason}); every request is checked against the database until it is back.", ex.Message);
                     warned = true;
                 }
 
