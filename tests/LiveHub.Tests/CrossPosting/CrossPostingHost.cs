@@ -55,7 +55,7 @@ public sealed class CrossPostingHost(DatabaseProvider provider, string connectio
             services.AddScoped<ILiveChangeInterceptor, FailingInterceptor>();
             if (clock is not null)
             {
-                // One clock for the app, Quartz (which takes the container's) and the Bluesky client.
+                // One clock for the app (its backoff, leases and wake-ups) and the Bluesky client.
                 services.AddSingleton(clock);
             }
         });
@@ -122,7 +122,7 @@ public sealed class CrossPostingDatabase : IAsyncDisposable
     public CrossPostingHost Host(FakeBlueskyServer pds, IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? clock = null)
     {
         var host = new CrossPostingHost(Provider, ConnectionString, DataDirectory, pds, settings, clock);
-        _ = host.Services; // start now: migrations, Quartz
+        _ = host.Services; // start now: migrations, the Hangfire server
         return host;
     }
 
