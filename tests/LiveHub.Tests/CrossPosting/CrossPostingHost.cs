@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace LiveHub.Tests.CrossPosting;
 
@@ -19,7 +20,7 @@ namespace LiveHub.Tests.CrossPosting;
 /// database (a restart, or a second instance of a cluster). Retry, sweep and check-in intervals are milliseconds.
 /// </summary>
 public sealed class CrossPostingHost(DatabaseProvider provider, string connectionString, string dataDirectory, FakeBlueskyServer pds,
-    IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? clock = null) : WebApplicationFactory<Program>
+    IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? clock = null, RecordingLoggerProvider? logs = null) : WebApplicationFactory<Program>
 {
     public const string Password = "correct horse battery staple";
     public const string PublicBaseUrl = "https://live.example.org";
@@ -48,6 +49,16 @@ public sealed class CrossPostingHost(DatabaseProvider provider, string connectio
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
+        }
+
+        if (logs is not null)
+        {
+            builder.ConfigureLogging(logging =>
+            {
+                logging.AddProvider(logs);
+                logging.AddFilter<RecordingLoggerProvider>(null, LogLevel.Trace);
+                logging.SetMinimumLevel(LogLevel.Trace);
+            });
         }
 
         builder.ConfigureTestServices(services =>
@@ -119,9 +130,9 @@ public sealed class CrossPostingDatabase : IAsyncDisposable
         return new CrossPostingDatabase(provider, connectionString, folder);
     }
 
-    public CrossPostingHost Host(FakeBlueskyServer pds, IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? clock = null)
+    public CrossPostingHost Host(FakeBlueskyServer pds, IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? clock = null, RecordingLoggerProvider? logs = null)
     {
-        var host = new CrossPostingHost(Provider, ConnectionString, DataDirectory, pds, settings, clock);
+        var host = new CrossPostingHost(Provider, ConnectionString, DataDirectory, pds, settings, clock, logs);
         _ = host.Services; // start now: migrations, the Hangfire server
         return host;
     }
