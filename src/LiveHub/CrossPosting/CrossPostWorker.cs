@@ -47,6 +47,7 @@ public sealed class CrossPostWorker(
             await ReleaseStrandedLeasesAsync(db);
             if (!await TryLeaseAsync(db, streamId, owner, cancellationToken))
             {
+                await WakeWhenLeaseEndsAsync(db, streamId, cancellationToken);
                 return;
             }
 
@@ -75,6 +76,23 @@ public sealed class CrossPostWorker(
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>
+    /// Another drain holds the stream. A live holder looks again before it lets go; a dead one (SIGKILL) never lets go,
+    /// so this instance wakes the stream when that lease runs out instead of waiting for the next sweep. A live holder
+    /// renews its lease meanwhile, and the wake-up then ends at once (and plans the next one): one conditional UPDATE
+    /// per lease period, only while the stream is being sent.
+    /// </summary>
+    private async Task WakeWhenLeaseEndsAsync(LiveHubDbContext db, Guid streamId, CancellationToken cancellationToken)
+    {
+        var until = await db.Set<CrossPostThread>().Where(t => t.StreamId == streamId).Select(t => t.LeaseUntilUtc).FirstOrDefaultAsync(cancellationToken);
+        if (until is { } end)
+        {
+            var at = new DateTimeOffset(DateTime.SpecifyKind(end, DateTimeKind.Utc)) + TimeSpan.FromMilliseconds(100);
+            var soonest = clock.GetUtcNow() + TimeSpan.FromMilliseconds(250);
+            await scheduler.ScheduleAsync(streamId, at > soonest ? at : soonest, cancellationToken);
         }
     }
 
