@@ -20,7 +20,7 @@ namespace LiveHub.CrossPostLatency;
 //
 //   dotnet run -c Release --project bench/LiveHub.CrossPostLatency -- [streams] [postsPerStream] [intervalMs]
 //   LIVEHUB_BENCH_POSTGRES="Host=127.0.0.1;Port=55432;Username=postgres" ... (PostgreSQL instead of SQLite)
-//   LIVEHUB_BENCH_FASTPATH=Quartz ... (fire the stream's Quartz job after each commit instead of draining in process)
+//   LIVEHUB_BENCH_FASTPATH=Hangfire ... (enqueue the stream's Hangfire job after each commit instead of draining in process)
 internal static class LatencyBenchmark
 {
     public static async Task<int> Main(string[] args)

@@ -20,6 +20,6 @@ internal sealed class BlueskyHttpLogger(ILogger<BlueskyHttpLogger> logger) : IHt
             request.Method, request.RequestUri?.AbsolutePath, (int)response.StatusCode, elapsed.TotalMilliseconds);
 
     public void LogRequestFailed(object? context, HttpRequestMessage request, HttpResponseMessage? response, Exception exception, TimeSpan elapsed) =>
-        logger.LogWarning("Bluesky request {Method} {Path} failed after {ElapsedMilliseconds:0} ms: {Error}",
+        logger.LogInformation("Bluesky request {Method} {Path} failed after {ElapsedMilliseconds:0} ms: {Error}",
             request.Method, request.RequestUri?.AbsolutePath, elapsed.TotalMilliseconds, exception.Message);
 }

@@ -8,7 +8,6 @@ using LiveHub.Staff;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Quartz;
 
 namespace LiveHub.CrossPosting;
 

@@ -1,16 +1,21 @@
 using LiveHub.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Hangfire;
+using Hangfire.Storage;
 using Microsoft.EntityFrameworkCore;
-using Quartz;
 
 namespace LiveHub.CrossPosting;
 
-/// <summary>The admin jobs page's data: the outbox by state and stream, plus Quartz's triggers and cluster nodes.</summary>
+/// <summary>
+/// The admin jobs page's data: the outbox by state and stream (what Hangfire's dashboard cannot show: each stream's
+/// queue, lease holder, head row's attempts and last error, the account's rate-limit pause), plus a summary of
+/// Hangfire's recurring jobs and servers (the dashboard at <see cref="CrossPostingFeature.DashboardPath"/> has the rest).
+/// </summary>
 internal static class CrossPostJobs
 {
     private const int ListLimit = 100;
 
-    public static async Task<Ok<CrossPostJobsResponse>> GetAsync(LiveHubDbContext db, CrossPostScheduler scheduler, TimeProvider clock, CancellationToken cancellationToken)
+    public static async Task<Ok<CrossPostJobsResponse>> GetAsync(LiveHubDbContext db, JobStorage storage, CrossPostScheduler scheduler, TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var items = db.Set<CrossPostItem>().AsNoTracking();
@@ -61,46 +66,43 @@ internal static class CrossPostJobs
             .OrderByDescending(i => i.UpdatedAtUtc).Take(20).ToListAsync(cancellationToken);
         var paused = await db.Set<CrossPostAccount>().Where(a => a.Id == CrossPostAccount.SingletonId).Select(a => a.PausedUntilUtc).FirstOrDefaultAsync(cancellationToken);
 
-        var quartz = await QuartzStateAsync(scheduler, cancellationToken);
+        var hangfire = HangfireState(storage, scheduler);
         return TypedResults.Ok(new CrossPostJobsResponse(
             counts, queues,
             scheduled.Select(CrossPostEndpoints.ToResponse).ToList(),
             failed.Select(CrossPostEndpoints.ToResponse).ToList(),
             recent.Select(CrossPostEndpoints.ToResponse).ToList(),
-            quartz.Recurring, quartz.Pending, quartz.Instances, quartz.Scheduler,
+            hangfire.Recurring, hangfire.Pending, hangfire.Instances, hangfire.Scheduler,
             paused is { } p && p > now ? CrossPostEndpoints.Utc(p) : null));
     }
 
-    private static async Task<(List<RecurringJobResponse> Recurring, List<RecurringJobResponse> Pending, List<SchedulerInstanceResponse> Instances, SchedulerResponse? Scheduler)> QuartzStateAsync(
-        CrossPostScheduler crossPostScheduler, CancellationToken cancellationToken)
+    private static (List<RecurringJobResponse> Recurring, List<RecurringJobResponse> Pending, List<SchedulerInstanceResponse> Instances, SchedulerResponse Scheduler) HangfireState(
+        JobStorage storage, CrossPostScheduler scheduler)
     {
-        var scheduler = await crossPostScheduler.SchedulerAsync(cancellationToken);
-        var metadata = await scheduler.GetMetadata(cancellationToken);
-        var triggers = await scheduler.QueryTriggers(new TriggerQuery { Group = GroupMatcher<TriggerKey>.GroupEquals(CrossPostScheduler.Group) }, cancellationToken);
-        var recurring = new List<RecurringJobResponse>();
-        var pending = new List<RecurringJobResponse>();
-        foreach (var trigger in triggers.Items)
+        List<RecurringJobDto> recurringJobs;
+        using (var connection = storage.GetConnection())
         {
-            var response = new RecurringJobResponse(trigger.Key.ToString(), trigger.Description, trigger.State.ToString(), trigger.NextFireTimeUtc, trigger.PreviousFireTimeUtc);
-            (trigger.Key.Equals(CrossPostScheduler.SweepTriggerKey) ? recurring : pending).Add(response);
+            recurringJobs = connection.GetRecurringJobs();
         }
 
-        var instances = new List<SchedulerInstanceResponse>();
-        if (metadata.JobStoreClustered)
-        {
-            foreach (var node in await scheduler.QueryClusterNodes(cancellationToken))
-            {
-                instances.Add(new SchedulerInstanceResponse(node.InstanceId, node.LastCheckInUtc, node.CheckInInterval, node.State.ToString(), node.IsCurrentNode));
-            }
-        }
-        else
-        {
-            // A single (SQLite) scheduler has no check-ins; it is this process.
-            instances.Add(new SchedulerInstanceResponse(metadata.SchedulerInstanceId, null, null, metadata.Status.ToString(), true));
-        }
-
-        var schedulerResponse = new SchedulerResponse(metadata.SchedulerName, metadata.SchedulerInstanceId, metadata.Status.ToString(), metadata.JobStorePersistent,
-            metadata.JobStoreClustered, metadata.JobStoreTypeName, metadata.ThreadPoolSize, metadata.JobsExecuted, metadata.RunningSince, metadata.Version);
-        return (recurring, pending.OrderBy(p => p.NextFireAt).Take(ListLimit).ToList(), instances, schedulerResponse);
+        var recurring = recurringJobs.Select(r => new RecurringJobResponse(r.Id, r.Cron, r.LastJobState ?? (r.Removed ? "Removed" : "Scheduled"),
+            Utc(r.NextExecution), Utc(r.LastExecution))).ToList();
+        // This instance's wake-ups: streams waiting on a retry time (the outbox row's next attempt).
+        var pending = scheduler.Wakeups.OrderBy(w => w.Value).Take(ListLimit)
+            .Select(w => new RecurringJobResponse($"wake-{w.Key:N}", "Cross-post retry (this instance)", "Waiting", w.Value, null)).ToList();
+        var monitoring = storage.GetMonitoringApi();
+        var servers = monitoring.Servers();
+        var thisServer = $"{Environment.MachineName}:{Environment.ProcessId}";
+        var instances = servers.Select(s => new SchedulerInstanceResponse(s.Name, Utc(s.Heartbeat), null, $"{s.WorkersCount} workers, queues {string.Join(", ", s.Queues)}",
+            s.Name.StartsWith(thisServer + ":", StringComparison.Ordinal) || s.Name == thisServer)).ToList();
+        var statistics = monitoring.GetStatistics();
+        var clustered = storage is Hangfire.PostgreSql.PostgreSqlStorage;
+        var version = typeof(JobStorage).Assembly.GetName().Version?.ToString(3) ?? "";
+        var schedulerResponse = new SchedulerResponse("Hangfire", thisServer, servers.Count > 0 ? "Running" : "No servers",
+            Persistent: clustered, Clustered: clustered, storage.GetType().Name, servers.Sum(s => s.WorkersCount),
+            (int)Math.Min(int.MaxValue, statistics.Succeeded), servers.Select(s => (DateTime?)s.StartedAt).Min() is { } started ? Utc(started) : null, version);
+        return (recurring, pending, instances, schedulerResponse);
     }
+
+    private static DateTimeOffset? Utc(DateTime? value) => value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
 }

@@ -7,16 +7,15 @@ public enum CrossPostFastPath
     /// <summary>Drain the stream in this process at once (still under the stream's database lease).</summary>
     InProcess,
 
-    /// <summary>Fire the stream's Quartz job (one trigger row per kick).</summary>
-    Quartz,
+    /// <summary>Enqueue the stream's Hangfire drain job (any instance of the cluster may run it).</summary>
+    Hangfire,
 }
 
 /// <summary>
-/// The fast path after a commit. In-process by default: a Quartz ADO trigger costs several transactions under the
-/// store's cluster-wide TRIGGER_ACCESS lock per post, which measured p95 over 2 s with 20 live streams
-/// (docs/benchmarks.md), while starting the drain here costs nothing. Either way the drain takes the stream's
-/// database lease, so it never overlaps a Quartz-run drain of the same stream on any instance; kicks that arrive
-/// while this process is draining the stream are folded into that drain.
+/// The fast path after a commit. In-process by default: starting the drain here costs nothing, while a Hangfire job
+/// costs its storage round trips and a worker's fetch (docs/benchmarks.md compares the two). Either way the drain
+/// takes the stream's database lease, so it never overlaps a Hangfire-run drain of the same stream on any instance;
+/// kicks that arrive while this process is draining the stream are folded into that drain.
 /// </summary>
 /// <remarks>
 /// On shutdown a drain stops after the write in hand (it checks ApplicationStopping between rows), and the host waits
@@ -35,7 +34,7 @@ public sealed class CrossPostKicker(CrossPostWorker worker, CrossPostScheduler s
 
     public Task KickAsync(Guid streamId, CancellationToken cancellationToken)
     {
-        if (options.Value.FastPath == CrossPostFastPath.Quartz)
+        if (options.Value.FastPath == CrossPostFastPath.Hangfire)
         {
             return scheduler.KickAsync(streamId, cancellationToken);
         }

@@ -1,85 +1,103 @@
 using System.Collections.Concurrent;
-using Quartz;
+using Hangfire;
 
 namespace LiveHub.CrossPosting;
 
 /// <summary>
-/// Quartz side of cross-posting: one durable job per stream (so <see cref="DisallowConcurrentExecutionAttribute"/>
-/// serialises each stream across the cluster), triggered right after a commit and again at each retry time.
+/// Hangfire side of cross-posting: a drain job per stream, enqueued after a commit (or by the sweep), run by any
+/// instance of the Hangfire cluster. Retry times are not Hangfire's: they are the outbox row's next attempt time, and
+/// this instance wakes the stream then on LiveHub's <see cref="TimeProvider"/>. If the instance dies before that, the
+/// recurring sweep (on any instance) finds the due row.
 /// </summary>
-public sealed class CrossPostScheduler(ISchedulerFactory factory, TimeProvider clock)
+public sealed class CrossPostScheduler(IBackgroundJobClient jobs, IServiceProvider services, TimeProvider clock, ILogger<CrossPostScheduler> logger) : IDisposable
 {
-    public const string Group = "crosspost";
-    public static readonly JobKey SweepJobKey = new("sweep", Group);
-    public static readonly TriggerKey SweepTriggerKey = new("sweep", Group);
+    public const string SweepJobId = "crosspost-sweep";
 
-    private readonly ConcurrentDictionary<Guid, byte> _knownJobs = new();
+    private readonly ConcurrentDictionary<Guid, Wakeup> _wakeups = new();
 
-    public static JobKey StreamJobKey(Guid streamId) => new($"stream-{streamId:N}", Group);
-
-    public static TriggerKey RetryTriggerKey(Guid streamId) => new($"retry-{streamId:N}", Group);
-
-    public Task<IScheduler> SchedulerAsync(CancellationToken cancellationToken) => factory.GetScheduler(cancellationToken).AsTask();
-
-    /// <summary>Runs the stream's job now (or as soon as its current run ends).</summary>
-    public async Task KickAsync(Guid streamId, CancellationToken cancellationToken)
+    /// <summary>Enqueues the stream's drain job (a few rows in Hangfire's storage; the job is only an arguments-free nudge).</summary>
+    public Task KickAsync(Guid streamId, CancellationToken cancellationToken)
     {
-        var scheduler = await SchedulerAsync(cancellationToken);
-        await EnsureJobAsync(scheduler, streamId, cancellationToken);
-        await scheduler.TriggerJob(StreamJobKey(streamId), cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        jobs.Enqueue<CrossPostStreamJob>(j => j.RunAsync(streamId, CancellationToken.None));
+        return Task.CompletedTask;
     }
 
-    /// <summary>Runs the stream's job at <paramref name="at"/>, replacing an earlier-planned retry of that stream.</summary>
-    public async Task ScheduleAsync(Guid streamId, DateTimeOffset at, CancellationToken cancellationToken)
+    /// <summary>Wakes the stream at <paramref name="at"/> (replacing an earlier-planned wake-up of that stream).</summary>
+    public Task ScheduleAsync(Guid streamId, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        var scheduler = await SchedulerAsync(cancellationToken);
-        await EnsureJobAsync(scheduler, streamId, cancellationToken);
-        var trigger = TriggerBuilder.Create(clock)
-            .WithIdentity(RetryTriggerKey(streamId))
-            .WithDescription("Cross-post retry")
-            .ForJob(StreamJobKey(streamId))
-            .StartAt(at)
-            .Build();
-        await scheduler.ScheduleTrigger(trigger, TriggerConflict.Replace, cancellationToken);
-    }
-
-    private async Task EnsureJobAsync(IScheduler scheduler, Guid streamId, CancellationToken cancellationToken)
-    {
-        if (_knownJobs.ContainsKey(streamId))
+        var delay = at - clock.GetUtcNow();
+        var wakeup = new Wakeup(at);
+        _wakeups.AddOrUpdate(streamId, wakeup, (_, old) =>
         {
-            return;
+            old.Timer?.Dispose();
+            return wakeup;
+        });
+        wakeup.Timer = clock.CreateTimer(_ => Fire(streamId, wakeup), null, delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Streams this instance is waiting to wake, and when.</summary>
+    public IReadOnlyDictionary<Guid, DateTimeOffset> Wakeups => _wakeups.ToDictionary(w => w.Key, w => w.Value.At);
+
+    private void Fire(Guid streamId, Wakeup wakeup)
+    {
+        if (!_wakeups.TryRemove(new KeyValuePair<Guid, Wakeup>(streamId, wakeup)))
+        {
+            return; // replaced meanwhile
         }
 
-        var job = JobBuilder.Create<CrossPostStreamJob>()
-            .WithIdentity(StreamJobKey(streamId))
-            .WithDescription("Cross-posts one live stream to Bluesky, in order")
-            .UsingJobData(CrossPostStreamJob.StreamIdKey, streamId.ToString())
-            .StoreDurably()
-            .Build();
-        await scheduler.AddJob(job, AddJobOptions.Replacing, cancellationToken);
-        _knownJobs.TryAdd(streamId, 0);
+        wakeup.Timer?.Dispose();
+        _ = WakeAsync(streamId);
+    }
+
+    private async Task WakeAsync(Guid streamId)
+    {
+        try
+        {
+            await services.GetRequiredService<CrossPostKicker>().KickAsync(streamId, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Could not wake cross-posting stream {StreamId}; the sweep will.", streamId);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var wakeup in _wakeups.Values)
+        {
+            wakeup.Timer?.Dispose();
+        }
+
+        _wakeups.Clear();
+    }
+
+    private sealed class Wakeup(DateTimeOffset at)
+    {
+        public DateTimeOffset At { get; } = at;
+
+        public ITimer? Timer { get; set; }
     }
 }
 
-/// <summary>Drains one stream's outbox. Never runs twice at once for one stream, on any instance.</summary>
-[DisallowConcurrentExecution]
-public sealed class CrossPostStreamJob(CrossPostWorker worker) : IJob
+/// <summary>
+/// Drains one stream's outbox. Hangfire runs a job at least once and may run two for one stream at once (on two
+/// instances): the stream's database lease (<see cref="CrossPostWorker"/>) is what serialises it, and a drain that
+/// finds the lease taken simply ends. Failures are retried by LiveHub's own backoff (the row's next attempt time),
+/// so Hangfire retries nothing.
+/// </summary>
+[AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Delete)]
+public sealed class CrossPostStreamJob(CrossPostWorker worker)
 {
-    public const string StreamIdKey = "streamId";
-
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
-    {
-        if (context.MergedJobDataMap.TryGetValue(StreamIdKey, out var value) && Guid.TryParse(value?.ToString(), out var streamId))
-        {
-            await worker.DrainAsync(streamId, cancellationToken);
-        }
-    }
+    [JobDisplayName("Cross-post stream {0}")]
+    public Task RunAsync(Guid streamId, CancellationToken cancellationToken) => worker.DrainAsync(streamId, cancellationToken);
 }
 
-/// <summary>Recurring safety net: re-triggers every stream with due rows (after a crash, a lost trigger, a restart).</summary>
-[DisallowConcurrentExecution]
-public sealed class CrossPostSweepJob(CrossPostWorker worker) : IJob
+/// <summary>Recurring safety net: enqueues every stream with due rows and no live worker (after a crash, a lost wake-up, a restart).</summary>
+[AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Delete)]
+public sealed class CrossPostSweepJob(CrossPostWorker worker)
 {
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default) =>
-        await worker.SweepAsync(cancellationToken);
+    [JobDisplayName("Cross-post sweep")]
+    public Task RunAsync(CancellationToken cancellationToken) => worker.SweepAsync(cancellationToken);
 }

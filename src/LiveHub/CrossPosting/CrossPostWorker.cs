@@ -10,17 +10,18 @@ using Microsoft.Extensions.Options;
 namespace LiveHub.CrossPosting;
 
 /// <summary>
-/// Sends one stream's outbox rows to Bluesky strictly in order. Callers are serialised twice: by Quartz
-/// (<see cref="CrossPostStreamJob"/> is a non-concurrent job, cluster-wide on PostgreSQL) and by a lease on the
-/// stream's <see cref="CrossPostThread"/> row taken with a conditional UPDATE, so even a misconfigured second
-/// scheduler cannot send one stream's rows twice at once. Every write is idempotent (rkey chosen up front, record
-/// JSON frozen before the first attempt), so resuming after a crash cannot duplicate a post either.
+/// Sends one stream's outbox rows to Bluesky strictly in order. Drains (Hangfire jobs on any instance, or the
+/// in-process fast path) are serialised by a lease on the stream's <see cref="CrossPostThread"/> row, taken with a
+/// conditional UPDATE: Hangfire runs a job at least once and has no per-argument mutex that survives a killed worker,
+/// so the lease, not Hangfire, is the one-writer-per-stream guarantee. Every write is idempotent (rkey chosen up
+/// front, record JSON frozen before the first attempt), so resuming after a crash cannot duplicate a post either.
 /// </summary>
 public sealed class CrossPostWorker(
     IServiceScopeFactory scopes,
     BlueskyAccount account,
     CrossPostScheduler scheduler,
     CrossPostTids tids,
+    CrossPostOutageLog outage,
     DataDirectory data,
     IOptions<CrossPostingOptions> options,
     IHostApplicationLifetime lifetime,
@@ -46,6 +47,7 @@ public sealed class CrossPostWorker(
             await ReleaseStrandedLeasesAsync(db);
             if (!await TryLeaseAsync(db, streamId, owner, cancellationToken))
             {
+                await WakeWhenLeaseEndsAsync(db, streamId, cancellationToken);
                 return;
             }
 
@@ -74,6 +76,23 @@ public sealed class CrossPostWorker(
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>
+    /// Another drain holds the stream. A live holder looks again before it lets go; a dead one (SIGKILL) never lets go,
+    /// so this instance wakes the stream when that lease runs out instead of waiting for the next sweep. A live holder
+    /// renews its lease meanwhile, and the wake-up then ends at once (and plans the next one): one conditional UPDATE
+    /// per lease period, only while the stream is being sent.
+    /// </summary>
+    private async Task WakeWhenLeaseEndsAsync(LiveHubDbContext db, Guid streamId, CancellationToken cancellationToken)
+    {
+        var until = await db.Set<CrossPostThread>().Where(t => t.StreamId == streamId).Select(t => t.LeaseUntilUtc).FirstOrDefaultAsync(cancellationToken);
+        if (until is { } end)
+        {
+            var at = new DateTimeOffset(DateTime.SpecifyKind(end, DateTimeKind.Utc)) + TimeSpan.FromMilliseconds(100);
+            var soonest = clock.GetUtcNow() + TimeSpan.FromMilliseconds(250);
+            await scheduler.ScheduleAsync(streamId, at > soonest ? at : soonest, cancellationToken);
         }
     }
 
@@ -242,21 +261,51 @@ public sealed class CrossPostWorker(
             }
 
             var row = await db.Set<CrossPostItem>().FirstAsync(i => i.Id == head.Id, cancellationToken);
+            if (await ProcessAsync(db, row, cancellationToken))
+            {
+                await WakeWaitingStreamsAsync(db, streamId, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// After an outage, the first successful write says Bluesky is back: rows of other streams that wait on their
+    /// backoff (up to <see cref="CrossPostingOptions.RetryMaxDelay"/>) become due now and their streams are enqueued.
+    /// A rate-limit pause still holds them (the drain waits for the account's pause whatever the row says).
+    /// </summary>
+    private async Task WakeWaitingStreamsAsync(LiveHubDbContext db, Guid except, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var waiting = await db.Set<CrossPostItem>()
+            .Where(i => i.StreamId != except && i.State == CrossPostState.Queued && i.NextAttemptAtUtc > now && i.Attempts > 0)
+            .Select(i => i.StreamId).Distinct().ToListAsync(cancellationToken);
+        if (waiting.Count == 0)
+        {
+            return;
+        }
+
+        await db.Set<CrossPostItem>()
+            .Where(i => waiting.Contains(i.StreamId) && i.State == CrossPostState.Queued && i.NextAttemptAtUtc > now)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.NextAttemptAtUtc, now), cancellationToken);
+        foreach (var streamId in waiting)
+        {
+            await scheduler.KickAsync(streamId, cancellationToken);
+        }
+    }
+
+    /// <summary>Sends the claimed row; true when this was the first success after an outage.</summary>
+    private async Task<bool> ProcessAsync(LiveHubDbContext db, CrossPostItem row, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Inside the try: a login that fails because Bluesky is down is a retry like any other failed call.
             var connection = await account.GetAsync(cancellationToken);
             if (connection is null)
             {
                 await ParkAsync(db, row, CrossPostEnqueuer.NoAccountReason, clearRecord: row.RecordJson is null, cancellationToken);
-                continue;
+                return false;
             }
 
-            await ProcessAsync(db, row, connection, cancellationToken);
-        }
-    }
-
-    private async Task ProcessAsync(LiveHubDbContext db, CrossPostItem row, BlueskyAccount.Connection connection, CancellationToken cancellationToken)
-    {
-        try
-        {
             if (row.Action == CrossPostAction.Delete)
             {
                 await DeleteAsync(db, row, connection.Client, cancellationToken);
@@ -265,6 +314,8 @@ public sealed class CrossPostWorker(
             {
                 await PublishAsync(db, row, connection, cancellationToken);
             }
+
+            return outage.Succeeded();
         }
         catch (XrpcException ex) when (ex.IsRetryable && !cancellationToken.IsCancellationRequested)
         {
@@ -283,11 +334,18 @@ public sealed class CrossPostWorker(
         {
             await RetryLaterAsync(db, row, ex.Message, null, false, cancellationToken);
         }
+        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The client's own request timeout: Bluesky did not answer in time.
+            await RetryLaterAsync(db, row, $"Bluesky did not answer in time ({ex.Message})", null, false, cancellationToken);
+        }
         catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning(ex, "Cross-post {ItemId} cannot be sent.", row.Id);
             await ParkAsync(db, row, ex.Message, clearRecord: row.RecordJson is null, cancellationToken);
         }
+
+        return false;
     }
 
     private async Task PublishAsync(LiveHubDbContext db, CrossPostItem row, BlueskyAccount.Connection connection, CancellationToken cancellationToken)
@@ -459,7 +517,8 @@ public sealed class CrossPostWorker(
             // The limit is the account's: every stream waits, on every instance.
             await db.Set<CrossPostAccount>().Where(a => a.PausedUntilUtc == null || a.PausedUntilUtc < until)
                 .ExecuteUpdateAsync(s => s.SetProperty(a => a.PausedUntilUtc, until), cancellationToken);
-            logger.LogInformation("Cross-post {ItemId} of stream {StreamId} is rate limited until {Until}: {Reason}", row.Id, row.StreamId, until, reason);
+            outage.Failed($"rate limited until {until:u}: {reason}");
+            logger.LogDebug("Cross-post {ItemId} of stream {StreamId} is rate limited until {Until}: {Reason}", row.Id, row.StreamId, until, reason);
             return;
         }
 
@@ -475,7 +534,9 @@ public sealed class CrossPostWorker(
         row.LastError = Truncate($"Attempt {row.Attempts} failed, retrying: {reason}");
         row.UpdatedAtUtc = now;
         await db.SaveChangesAsync(cancellationToken);
-        logger.LogInformation("Cross-post {ItemId} of stream {StreamId} failed (attempt {Attempt}); retrying in {Delay}: {Reason}",
+        outage.Failed(reason);
+        // One warning per outage (CrossPostOutageLog); each failed call only at debug level.
+        logger.LogDebug("Cross-post {ItemId} of stream {StreamId} failed (attempt {Attempt}); retrying in {Delay}: {Reason}",
             row.Id, row.StreamId, row.Attempts, delay, reason);
     }
 

@@ -1,18 +1,26 @@
+using Hangfire;
+using Hangfire.AspNetCore;
+using Hangfire.Dashboard;
+using Hangfire.InMemory;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 using LiveHub.Data;
 using LiveHub.Live;
-using Microsoft.Data.Sqlite;
+using LiveHub.Staff;
 using Microsoft.EntityFrameworkCore;
-using Quartz;
 
 namespace LiveHub.CrossPosting;
 
 /// <summary>
-/// Bluesky cross-posting: an outbox written with each live change, drained per stream by Quartz.NET jobs on a
-/// persistent ADO store (PostgreSQL, clustered; or SQLite, single instance), with the schema created by Quartz.
+/// Bluesky cross-posting: an outbox written with each live change, drained per stream by Hangfire jobs. On PostgreSQL
+/// Hangfire keeps its jobs in the <see cref="HangfireSchema"/> schema (created by Hangfire.PostgreSql) and every
+/// instance is a server of one Hangfire cluster; on SQLite it keeps them in memory (the durable state is the outbox,
+/// and a sweep at start-up picks up whatever was due), so the app's own SQLite library stays the one it ships with.
 /// </summary>
 public static class CrossPostingFeature
 {
-    public const string QuartzTablePrefix = "qrtz_";
+    public const string HangfireSchema = "hangfire";
+    public const string DashboardPath = "/staff/hangfire";
 
     public static IServiceCollection AddCrossPosting(this IServiceCollection services, IConfiguration configuration)
     {
@@ -37,55 +45,27 @@ public static class CrossPostingFeature
         services.AddSingleton<CrossPostWorker>();
         services.AddSingleton<CrossPostKicker>();
         services.AddSingleton<CrossPostCommitSignal>();
+        services.AddSingleton<CrossPostOutageLog>();
         services.AddScoped<ILiveChangeInterceptor, CrossPostEnqueuer>();
+        services.AddTransient<CrossPostStreamJob>();
+        services.AddTransient<CrossPostSweepJob>();
         services.ConfigureDbContext<SqliteLiveHubDbContext>((sp, o) => o.AddInterceptors(sp.GetRequiredService<CrossPostCommitSignal>()));
         services.ConfigureDbContext<PostgresLiveHubDbContext>((sp, o) => o.AddInterceptors(sp.GetRequiredService<CrossPostCommitSignal>()));
 
-        services.AddQuartz(q =>
-        {
-            q.ConfigureScheduler(s =>
-            {
-                s.InstanceName = "LiveHub";
-                // Clustered nodes need distinct ids; Quartz generates them (host name + ticks).
-                s.GenerateInstanceId = clustered;
-            });
-            q.UseDefaultThreadPool(options.MaxConcurrentStreams);
-            q.AddJobType<CrossPostStreamJob>();
-            q.AddJobType<CrossPostSweepJob>();
-            q.AddJob<CrossPostSweepJob>(j => j.WithIdentity(CrossPostScheduler.SweepJobKey).WithDescription("Re-triggers streams with due cross-posts").StoreDurably());
-            q.AddTrigger<CrossPostSweepJob>(t => t.WithIdentity(CrossPostScheduler.SweepTriggerKey).ForJob(CrossPostScheduler.SweepJobKey)
-                .WithDescription($"Every {options.SweepInterval}").StartNow()
-                .WithSimpleSchedule(x => x.WithInterval(options.SweepInterval).RepeatForever()));
-            q.UsePersistentStore(store =>
-            {
-                store.ConfigureStore(s => s.TablePrefix = QuartzTablePrefix);
-                if (clustered)
-                {
-                    store.UsePostgres(database.ConnectionString!);
-                    store.UseClustering(c =>
-                    {
-                        c.CheckinInterval = options.ClusterCheckinInterval;
-                        c.CheckinMisfireThreshold = options.ClusterCheckinInterval * 2;
-                    });
-                }
-                else
-                {
-                    store.UseSqlite(d => d.DataSourceFactory = sp => SqliteFactory.Instance.CreateDataSource(SqliteJobStore(sp, options)));
-                }
-
-                // Quartz creates its tables (CREATE ... IF NOT EXISTS) when the scheduler starts.
-                store.ProvisionSchema();
-            });
-        });
-        // Registered after the database migrator, so the app's tables exist before any job runs. Quartz waits for running
-        // jobs on shutdown (a job finishes its write in hand and stops), but only up to CrossPosting:ShutdownTimeout:
-        // CrossPostSchedulerHost wraps Quartz's hosted service to put a deadline on its stop.
-        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
-        services.Remove(services.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(QuartzHostedService)));
-        services.AddSingleton<QuartzHostedService>();
+        // One storage per host, not Hangfire's static JobStorage.Current: a test process runs several hosts (a restart,
+        // a second instance), and each must talk to its own database. Registered before AddHangfire, which keeps it.
+        services.AddSingleton<JobStorage>(_ => clustered
+            ? new PostgreSqlStorage(new NpgsqlConnectionFactory(database.ConnectionString!, PostgresStorageOptions(options)), PostgresStorageOptions(options))
+            : new InMemoryStorage(new InMemoryStorageOptions()));
+        services.AddSingleton<IBackgroundJobClient>(sp => new BackgroundJobClient(sp.GetRequiredService<JobStorage>()));
+        services.AddSingleton<IRecurringJobManager>(sp => new RecurringJobManager(sp.GetRequiredService<JobStorage>()));
+        services.AddHangfire(c => c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
         services.AddSingleton<ShutdownLeftovers>();
-        services.AddHostedService<CrossPostSchedulerHost>();
-        // Stopped before Quartz (hosted services stop in reverse order): waits for in-process drains to finish the write in hand.
+        // Registered after the database migrator, so the app's tables exist before any job runs.
+        services.AddHostedService<CrossPostHangfireServer>();
+        // Stopped before the Hangfire server (hosted services stop in reverse order): waits for in-process drains to finish the write in hand.
         services.AddHostedService(sp => sp.GetRequiredService<CrossPostKicker>());
         return services;
     }
@@ -93,11 +73,55 @@ public static class CrossPostingFeature
     public static IEndpointRouteBuilder MapCrossPosting(this IEndpointRouteBuilder app)
     {
         app.MapCrossPostEndpoints();
+        // Hangfire's dashboard, for admins signed in to LiveHub. Its POSTs (requeue, delete) are checked by Hangfire
+        // against LiveHub's antiforgery token, which its pages send in the X-CSRF-TOKEN header.
+        app.MapHangfireDashboard(DashboardPath, new DashboardOptions
+        {
+            AppPath = "/staff/jobs.html",
+            DashboardTitle = "LiveHub jobs",
+            Authorization = [new StaffAdminDashboardFilter()],
+            IgnoreAntiforgeryToken = false,
+            DisplayStorageConnectionString = false,
+        }).RequireAuthorization(StaffPolicies.Admin);
         return app;
     }
 
-    private static string SqliteJobStore(IServiceProvider services, CrossPostingOptions options) =>
-        string.IsNullOrWhiteSpace(options.SqliteJobStoreConnectionString)
-            ? new SqliteConnectionStringBuilder { DataSource = Path.Combine(services.GetRequiredService<DataDirectory>().Path, "quartz.db") }.ToString()
-            : options.SqliteJobStoreConnectionString;
+    internal static PostgreSqlStorageOptions PostgresStorageOptions(CrossPostingOptions options) => new()
+    {
+        SchemaName = HangfireSchema,
+        PrepareSchemaIfNecessary = true,
+        // LISTEN/NOTIFY: an enqueued job reaches an idle worker at once instead of at the next queue poll.
+        EnableLongPolling = true,
+        // A fetched job stays invisible to other servers while its server is alive, however long it runs, and comes
+        // back to the queue soon after that server dies (kill -9), instead of after a fixed 30-minute timeout.
+        UseSlidingInvisibilityTimeout = true,
+        InvisibilityTimeout = options.LeaseDuration,
+        QueuePollInterval = options.SweepInterval < TimeSpan.FromSeconds(15) ? options.SweepInterval : TimeSpan.FromSeconds(15),
+        DistributedLockTimeout = TimeSpan.FromSeconds(30),
+    };
+
+    /// <summary>
+    /// The recurring sweep's cron expression: every <see cref="CrossPostingOptions.SweepInterval"/>, rounded down to an
+    /// interval cron can express (whole seconds dividing a minute, or whole minutes dividing an hour), at least every second.
+    /// </summary>
+    internal static string SweepCron(TimeSpan interval)
+    {
+        var seconds = Math.Max(1, (int)interval.TotalSeconds);
+        if (seconds < 60)
+        {
+            var every = Enumerable.Range(1, seconds).Last(d => 60 % d == 0);
+            return every == 1 ? "* * * * * *" : $"*/{every} * * * * *";
+        }
+
+        var minutes = Math.Min(60, seconds / 60);
+        var everyMinutes = Enumerable.Range(1, minutes).Last(d => 60 % d == 0);
+        return everyMinutes == 1 ? "0 * * * * *" : $"0 */{everyMinutes} * * * *";
+    }
+
+    /// <summary>The dashboard is for admins signed in with the staff cookie (or a bearer token).</summary>
+    private sealed class StaffAdminDashboardFilter : IDashboardAuthorizationFilter
+    {
+        public bool Authorize(DashboardContext context) =>
+            context.GetHttpContext().User is { Identity.IsAuthenticated: true } user && user.IsInRole(StaffRoles.Admin);
+    }
 }

@@ -34,7 +34,11 @@ public sealed class CrossPostingOptions : IValidatableObject
     [Range(1, 1000)]
     public int MaxAttempts { get; set; } = 20;
 
-    /// <summary>How often the recurring sweep re-triggers streams with due rows (after a crash, say).</summary>
+    /// <summary>
+    /// How often the recurring sweep (a Hangfire recurring job) re-enqueues streams with due rows (after a crash, say).
+    /// Cron counts whole seconds: it runs every second at most, and an interval that does not divide a minute (or an
+    /// hour) is rounded down to one that does. Also Hangfire's schedule and queue polling interval (at most 15 s).
+    /// </summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
@@ -43,29 +47,26 @@ public sealed class CrossPostingOptions : IValidatableObject
     /// </summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How a commit starts its stream's drain: in this process (default) or through a Quartz trigger.</summary>
+    /// <summary>How a commit starts its stream's drain: in this process (default) or through a Hangfire job.</summary>
     public CrossPostFastPath FastPath { get; set; } = CrossPostFastPath.InProcess;
 
-    /// <summary>Streams drained at once by one instance (Quartz thread pool size).</summary>
+    /// <summary>Streams drained at once by one instance's Hangfire server (its worker count).</summary>
     [Range(1, 100)]
     public int MaxConcurrentStreams { get; set; } = 10;
 
-    /// <summary>How often a clustered (PostgreSQL) scheduler checks in; failed instances' work is recovered after that.</summary>
+    /// <summary>
+    /// How often this instance's Hangfire server sends its heartbeat; a server silent for four of these (at least a
+    /// minute) is removed from the dashboard's list. A dead instance's streams do not wait for that: their leases run out.
+    /// </summary>
     public TimeSpan ClusterCheckinInterval { get; set; } = TimeSpan.FromSeconds(7.5);
 
     /// <summary>
-    /// How long a stopping instance waits for cross-posting to let go: drains finish the write in hand, Quartz waits for
-    /// its running jobs and shuts down. Past this the work is left to the next start (or another node), which re-sends the
+    /// How long a stopping instance waits for cross-posting to let go: drains finish the write in hand, the Hangfire
+    /// server waits for its running jobs and shuts down. Past this the work is left to the next start (or another node), which re-sends the
     /// row in hand idempotently. Keep it below the host's shutdown timeout (HostOptions.ShutdownTimeout, 30 s by default)
     /// so the web server still gets time to finish its requests.
     /// </summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(20);
-
-    /// <summary>
-    /// Quartz's SQLite store. Empty: <c>quartz.db</c> in the data folder, beside (not in) the app database so
-    /// the scheduler's polling never waits on the app's write transactions.
-    /// </summary>
-    public string? SqliteJobStoreConnectionString { get; set; }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

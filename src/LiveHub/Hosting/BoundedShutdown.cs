@@ -17,10 +17,10 @@ public static class BoundedShutdown
     public static readonly TimeSpan DisposeTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Like <c>app.RunAsync()</c>, except that the process ends even when something could not be stopped. A Quartz
-    /// scheduler left behind after <see cref="CrossPosting.CrossPostingOptions.ShutdownTimeout"/> (the database gone)
+    /// Like <c>app.RunAsync()</c>, except that the process ends even when something could not be stopped. A Hangfire
+    /// server left behind after <see cref="CrossPosting.CrossPostingOptions.ShutdownTimeout"/> (the database gone)
     /// keeps its own foreground threads alive, and the runtime waits for those before the process exits: returning from
-    /// Main is not enough, so the process exits explicitly. The scheduler's triggers are safe in the database.
+    /// Main is not enough, so the process exits explicitly. The work is safe in the outbox.
     /// </summary>
     public static async Task RunUntilStoppedAsync(this WebApplication app)
     {

@@ -7,6 +7,11 @@ public static class SecurityHeaders
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; connect-src 'self'; " +
         "font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
+    // Hangfire's dashboard (admins only) writes inline scripts and styles into its pages; only its path gets this.
+    private const string DashboardContentSecurityPolicy =
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; " +
+        "font-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
     /// <summary>
     /// HSTS (sent over https outside Development): <c>Hsts:MaxAgeDays</c> (default 365, the usual minimum for
     /// browsers' preload lists) and <c>Hsts:IncludeSubDomains</c> (default false: other sites may share the domain).
@@ -19,13 +24,17 @@ public static class SecurityHeaders
 
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
+        // Decided before the dashboard's pipeline moves its prefix into PathBase.
+        var policy = context.Request.Path.StartsWithSegments(CrossPosting.CrossPostingFeature.DashboardPath, StringComparison.OrdinalIgnoreCase)
+            ? DashboardContentSecurityPolicy
+            : ContentSecurityPolicy;
         context.Response.OnStarting(() =>
         {
             var headers = context.Response.Headers;
             // An endpoint may set a stricter policy of its own (uploaded media: sandboxed).
             if (string.IsNullOrEmpty(headers.ContentSecurityPolicy))
             {
-                headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                headers.ContentSecurityPolicy = policy;
             }
 
             headers.XContentTypeOptions = "nosniff";

@@ -133,7 +133,9 @@ public static class StaffFeature
 
     private static Task RedirectOrStatus(RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
     {
-        if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/hubs"))
+        // The Hangfire dashboard too: its scripts call it, and the authorization matrix holds it to the API's answers.
+        if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/hubs")
+            || context.Request.Path.StartsWithSegments(CrossPosting.CrossPostingFeature.DashboardPath))
         {
             context.Response.StatusCode = status;
             return Task.CompletedTask;

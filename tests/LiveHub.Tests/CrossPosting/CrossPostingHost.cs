@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace LiveHub.Tests.CrossPosting;
 
@@ -19,7 +20,7 @@ namespace LiveHub.Tests.CrossPosting;
 /// database (a restart, or a second instance of a cluster). Retry, sweep and check-in intervals are milliseconds.
 /// </summary>
 public sealed class CrossPostingHost(DatabaseProvider provider, string connectionString, string dataDirectory, FakeBlueskyServer pds,
-    IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? clock = null) : WebApplicationFactory<Program>
+    IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? clock = null, RecordingLoggerProvider? logs = null) : WebApplicationFactory<Program>
 {
     public const string Password = "correct horse battery staple";
     public const string PublicBaseUrl = "https://live.example.org";
@@ -50,12 +51,22 @@ public sealed class CrossPostingHost(DatabaseProvider provider, string connectio
             builder.UseSetting(key, value);
         }
 
+        if (logs is not null)
+        {
+            builder.ConfigureLogging(logging =>
+            {
+                logging.AddProvider(logs);
+                logging.AddFilter<RecordingLoggerProvider>(null, LogLevel.Trace);
+                logging.SetMinimumLevel(LogLevel.Trace);
+            });
+        }
+
         builder.ConfigureTestServices(services =>
         {
             services.AddScoped<ILiveChangeInterceptor, FailingInterceptor>();
             if (clock is not null)
             {
-                // One clock for the app, Quartz (which takes the container's) and the Bluesky client.
+                // One clock for the app (its backoff, leases and wake-ups) and the Bluesky client.
                 services.AddSingleton(clock);
             }
         });
@@ -119,10 +130,10 @@ public sealed class CrossPostingDatabase : IAsyncDisposable
         return new CrossPostingDatabase(provider, connectionString, folder);
     }
 
-    public CrossPostingHost Host(FakeBlueskyServer pds, IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? clock = null)
+    public CrossPostingHost Host(FakeBlueskyServer pds, IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? clock = null, RecordingLoggerProvider? logs = null)
     {
-        var host = new CrossPostingHost(Provider, ConnectionString, DataDirectory, pds, settings, clock);
-        _ = host.Services; // start now: migrations, Quartz
+        var host = new CrossPostingHost(Provider, ConnectionString, DataDirectory, pds, settings, clock, logs);
+        _ = host.Services; // start now: migrations, the Hangfire server
         return host;
     }
 

@@ -97,7 +97,7 @@ public sealed class CrossPostingReliabilityTestsOnSqlite() : CrossPostingReliabi
 
 public sealed class CrossPostingReliabilityTestsOnPostgres() : CrossPostingReliabilityTests(DatabaseProvider.Postgres);
 
-/// <summary>Two instances on one PostgreSQL: Quartz clustered, leases in the database.</summary>
+/// <summary>Two instances on one PostgreSQL: one Hangfire cluster, leases in the database.</summary>
 public sealed class CrossPostingClusterTests
 {
     [Fact]
@@ -105,10 +105,10 @@ public sealed class CrossPostingClusterTests
     {
         await using var pds = await FakeBlueskyServer.StartAsync();
         await using var database = await CrossPostingDatabase.CreateAsync(DatabaseProvider.Postgres);
-        // Quartz fires every drain here, so its cluster-wide non-concurrent execution is exercised along with the lease.
-        var quartzOnly = new Dictionary<string, string?> { ["CrossPosting:FastPath"] = "Quartz" };
-        await using var first = database.Host(pds, quartzOnly);
-        await using var second = database.Host(pds, quartzOnly);
+        // Every drain is a Hangfire job here, run by whichever server fetches it: the lease alone keeps one writer per stream.
+        var hangfireOnly = new Dictionary<string, string?> { ["CrossPosting:FastPath"] = "Hangfire" };
+        await using var first = database.Host(pds, hangfireOnly);
+        await using var second = database.Host(pds, hangfireOnly);
         var live = await ScenarioAsync(first, pds);
         var editors = new[] { live.Editor, await second.BearerClientAsync(StaffRoles.Editor) };
         pds.Faults.EnableRandom(seed: 7, probability: 0.2);

@@ -5,7 +5,7 @@ namespace LiveHub.Tests.Reliability;
 /// <summary>
 /// A clock that runs <see cref="Factor"/> times faster than real time, so minutes of backoff, rate-limit windows and
 /// lease renewals pass in seconds. Time never jumps: <c>now = start + real elapsed × factor</c>, timers fire after
-/// their due time divided by the factor, and timestamps advance at the same rate, so every consumer (the app, Quartz,
+/// their due time divided by the factor, and timestamps advance at the same rate, so every consumer (the app,
 /// the Bluesky client, the fake PDS) sees one consistent, monotonic, merely faster clock. Give the same instance to all.
 /// </summary>
 public sealed class AcceleratedTimeProvider : TimeProvider

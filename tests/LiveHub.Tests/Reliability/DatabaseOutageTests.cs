@@ -18,7 +18,7 @@ namespace LiveHub.Tests.Reliability;
 /// PostgreSQL really stops for 20 s in the middle of live posting, then starts again, and LiveHub is never restarted.
 /// Meanwhile every request answers at once with a 503 (never a 500, a stack trace or a hang), health says so, and
 /// attendees stay connected; afterwards health, posting, the LISTEN/NOTIFY pushes, the cross-post outbox and the
-/// Quartz scheduler all come back by themselves, and every attendee holds exactly the acknowledged posts.
+/// Hangfire server all come back by themselves, and every attendee holds exactly the acknowledged posts.
 /// </summary>
 public sealed class DatabaseOutageTests(ITestOutputHelper output)
 {
@@ -199,25 +199,25 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
         var server = await app.AnonymousClient().GetFromJsonAsync<JsonElement>($"/api/streams/{live.StreamId}/posts?after=0");
         Assert.Equal(expected, server.GetProperty("posts").EnumerateArray().Where(p => !p.GetProperty("deleted").GetBoolean()).OrderBy(p => p.GetProperty("sequence").GetInt32()).Select(p => p.GetProperty("body").GetString()));
 
-        // The outbox drained every acknowledged post to Bluesky once, in order, and Quartz kept running.
+        // The outbox drained every acknowledged post to Bluesky once, in order, and Hangfire kept running.
         await pds.WaitForPostsAsync(expected.Count, TimeSpan.FromSeconds(30));
         output.WriteLine($"Cross-posts complete {(DateTime.UtcNow - up).TotalSeconds:F1} s after PostgreSQL accepted connections again");
         await Task.Delay(500);
         Assert.Equal(["Live coverage of Panel has started.", .. acked], pds.Posts().Select(p => p.Text));
         CrossPostTestSupport.AssertOneThread(pds.Posts());
-        // The sweep is a Quartz trigger on the clustered ADO store: it firing again means the scheduler came back too.
+        // The sweep is a Hangfire recurring job in PostgreSQL: it running again means Hangfire's server came back too.
         var sweepPreviousFire = DateTimeOffset.MinValue;
         var sweepDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (sweepPreviousFire <= new DateTimeOffset(up))
         {
-            Assert.True(DateTime.UtcNow < sweepDeadline, $"Quartz did not fire the sweep after the outage (last fired {sweepPreviousFire:O}).");
+            Assert.True(DateTime.UtcNow < sweepDeadline, $"Hangfire did not run the sweep after the outage (last fired {sweepPreviousFire:O}).");
             await Task.Delay(250);
             var jobs = await admin.GetFromJsonAsync<JsonElement>("/api/crosspost/jobs");
-            var sweep = jobs.GetProperty("recurring").EnumerateArray().Single(r => r.GetProperty("key").GetString() == "crosspost.sweep");
+            var sweep = jobs.GetProperty("recurring").EnumerateArray().Single(r => r.GetProperty("key").GetString() == "crosspost-sweep");
             sweepPreviousFire = sweep.GetProperty("previousFireAt").GetDateTimeOffset();
         }
 
-        output.WriteLine($"Quartz fired the sweep {(sweepPreviousFire - new DateTimeOffset(up)).TotalSeconds:F1} s after PostgreSQL accepted connections again");
+        output.WriteLine($"Hangfire ran the sweep {(sweepPreviousFire - new DateTimeOffset(up)).TotalSeconds:F1} s after PostgreSQL accepted connections again");
 
         foreach (var attendee in attendees)
         {

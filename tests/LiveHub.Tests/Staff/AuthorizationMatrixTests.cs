@@ -74,6 +74,7 @@ public sealed class AuthorizationMatrixTests(SqliteApp app) : IClassFixture<Sqli
         ["GET /api/crosspost/events"] = new(Access.Admin, HttpStatusCode.OK),
         ["PUT /api/crosspost/events/{slug}"] = new(Access.Admin, HttpStatusCode.NotFound),
         ["GET /api/crosspost/jobs"] = new(Access.Admin, HttpStatusCode.OK),
+        ["GET /staff/hangfire/{**path}"] = new(Access.Admin, HttpStatusCode.NotFound), // Hangfire's dashboard (every method); no such page
         ["GET /api/streams/{id:guid}/crosspost"] = new(Access.Editor, HttpStatusCode.NotFound),
         ["POST /api/crosspost/{id:guid}/retry"] = new(Access.Editor, HttpStatusCode.NotFound),
         ["POST /api/crosspost/{id:guid}/skip"] = new(Access.Editor, HttpStatusCode.NotFound),

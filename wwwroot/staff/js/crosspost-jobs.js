@@ -1,4 +1,4 @@
-// Cross-posting jobs (admins): what Hangfire's dashboard shows, for the Bluesky outbox and its Quartz scheduler.
+// Cross-posting jobs (admins): the Bluesky outbox per stream, which Hangfire's dashboard (/staff/hangfire) cannot show, and a summary of Hangfire.
 import { announce, describeFailure, get, h, post, requireStaff } from "./api.js";
 
 const pageStatus = document.getElementById("page-status");
@@ -61,7 +61,7 @@ async function load() {
         h("td", { "data-label": "Check-in interval" }, i.checkInInterval ?? "—"))));
     const s = jobs.scheduler;
     document.getElementById("scheduler").textContent = s
-        ? `Quartz ${s.version}, ${s.clustered ? "clustered" : "single instance"}, ${s.persistent ? "persistent" : "in-memory"} store (${s.jobStore}), ${s.threadPoolSize} threads, ${s.jobsExecuted} jobs run since ${when(s.runningSince)}.`
+        ? `Hangfire ${s.version}, ${s.clustered ? "clustered" : "single instance"}, ${s.persistent ? "persistent" : "in-memory"} storage (${s.jobStore}), ${s.threadPoolSize} workers, ${s.jobsExecuted} jobs succeeded.`
         : "";
 }
 

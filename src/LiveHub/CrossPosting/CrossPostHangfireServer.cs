@@ -1,0 +1,91 @@
+using Hangfire;
+using Hangfire.AspNetCore;
+using Microsoft.Extensions.Options;
+
+namespace LiveHub.CrossPosting;
+
+/// <summary>
+/// This instance's Hangfire server (on PostgreSQL, one server of the cluster), the recurring sweep, and a sweep at
+/// start-up. The server's stop is bounded by <see cref="CrossPostingOptions.ShutdownTimeout"/>: running drains get
+/// that long to finish the write in hand (they stop between rows once the app is stopping); past it, or with the
+/// database gone, the server is left behind (its jobs are idempotent and the outbox keeps the work) and
+/// <see cref="BoundedShutdown"/> ends the process.
+/// </summary>
+internal sealed class CrossPostHangfireServer(
+    JobStorage storage,
+    IRecurringJobManager recurring,
+    IServiceScopeFactory scopes,
+    CrossPostWorker worker,
+    IOptions<CrossPostingOptions> options,
+    ShutdownLeftovers leftovers,
+    ILogger<CrossPostHangfireServer> logger) : IHostedService, IDisposable
+{
+    private BackgroundJobServer? _server;
+    private Task _startupSweep = Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        recurring.AddOrUpdate<CrossPostSweepJob>(CrossPostScheduler.SweepJobId, j => j.RunAsync(CancellationToken.None),
+            CrossPostingFeature.SweepCron(o.SweepInterval));
+        _server = new BackgroundJobServer(new BackgroundJobServerOptions
+        {
+            ServerName = $"{Environment.MachineName}:{Environment.ProcessId}",
+            WorkerCount = o.MaxConcurrentStreams,
+            // Drains get the shutdown timeout to finish the write in hand before their cancellation token fires.
+            StopTimeout = o.ShutdownTimeout,
+            ShutdownTimeout = o.ShutdownTimeout,
+            // Also the recurring scheduler's polling: short enough for the sweep interval.
+            SchedulePollingInterval = o.SweepInterval < TimeSpan.FromSeconds(15) ? o.SweepInterval : TimeSpan.FromSeconds(15),
+            HeartbeatInterval = o.ClusterCheckinInterval,
+            ServerTimeout = o.ClusterCheckinInterval * 4 > TimeSpan.FromMinutes(1) ? o.ClusterCheckinInterval * 4 : TimeSpan.FromMinutes(1),
+            Activator = new AspNetCoreJobActivator(scopes),
+        }, storage);
+        // Whatever was due when this instance stopped (an in-memory store forgets its jobs) goes out now, not at the first sweep.
+        _startupSweep = Task.Run(async () =>
+        {
+            try
+            {
+                await worker.SweepAsync(CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "The start-up cross-posting sweep failed; the recurring sweep will retry.");
+            }
+        }, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_server is not { } server)
+        {
+            return;
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.Value.ShutdownTimeout);
+        try
+        {
+            server.SendStop();
+            await _startupSweep.WaitAsync(deadline.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await server.WaitForShutdownAsync(deadline.Token);
+            server.Dispose();
+            _server = null;
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            logger.LogError("The Hangfire server did not shut down within {Timeout} (is the database reachable?); leaving it behind. " +
+                "The outbox keeps the work for the next start or another instance.", options.Value.ShutdownTimeout);
+            leftovers.Record("the Hangfire server");
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_server is { } server && leftovers.What is null)
+        {
+            server.Dispose();
+        }
+    }
+}

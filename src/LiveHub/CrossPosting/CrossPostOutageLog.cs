@@ -1,0 +1,59 @@
+namespace LiveHub.CrossPosting;
+
+/// <summary>
+/// Logs a Bluesky outage (or rate limit) once: a warning with the cause when the first call fails, one line when a
+/// write succeeds again. The failed calls in between are retried by the backoff and logged at debug level only.
+/// </summary>
+public sealed class CrossPostOutageLog(TimeProvider clock, ILogger<CrossPostOutageLog> logger)
+{
+    private readonly Lock _gate = new();
+    private DateTimeOffset? _since;
+    private int _failures;
+
+    public bool InOutage
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _since is not null;
+            }
+        }
+    }
+
+    public void Failed(string cause)
+    {
+        lock (_gate)
+        {
+            _failures++;
+            if (_since is not null)
+            {
+                return;
+            }
+
+            _since = clock.GetUtcNow();
+        }
+
+        logger.LogWarning("Bluesky cross-posting is failing ({Cause}); posts wait in the outbox and are retried with backoff.", cause);
+    }
+
+    /// <summary>Records a successful write; true when it ends an outage.</summary>
+    public bool Succeeded()
+    {
+        DateTimeOffset since;
+        int failures;
+        lock (_gate)
+        {
+            if (_since is not { } start)
+            {
+                return false;
+            }
+
+            (since, failures, _since, _failures) = (start, _failures, null, 0);
+        }
+
+        logger.LogInformation("Bluesky cross-posting works again after {Duration} ({Failures} failed attempts); waiting streams resume now.",
+            clock.GetUtcNow() - since, failures);
+        return true;
+    }
+}
