@@ -350,6 +350,14 @@ public sealed class CrossPostWorker(
 
     private async Task PublishAsync(LiveHubDbContext db, CrossPostItem row, BlueskyAccount.Connection connection, CancellationToken cancellationToken)
     {
+        // Unpublishing an event or deleting it or its session ends its coverage everywhere, Bluesky included:
+        // what was still queued is not sent.
+        if (!await LiveStreamAccess.IsPublicAsync(db, row.StreamId, cancellationToken))
+        {
+            await SkipAsync(db, row, "The event was unpublished or removed (or its session deleted) before this update was cross-posted.", cancellationToken);
+            return;
+        }
+
         var thread = await db.Set<CrossPostThread>().FirstAsync(t => t.StreamId == row.StreamId, cancellationToken);
         if (row.RecordJson is null)
         {

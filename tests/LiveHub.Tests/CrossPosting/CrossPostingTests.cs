@@ -181,6 +181,29 @@ public abstract class CrossPostingTests(DatabaseProvider provider) : IAsyncLifet
             $"retried {(next.Timestamp - limited.Timestamp).TotalMilliseconds} ms after a 429 that said 2 s");
     }
 
+    [Theory]
+    [InlineData("unpublished")]
+    [InlineData("session deleted")]
+    public async Task Updates_still_queued_when_coverage_is_withdrawn_never_reach_bluesky(string withdrawal)
+    {
+        var live = await ScenarioAsync(_host, _pds);
+        await _pds.WaitForPostsAsync(1);
+        _pds.Faults.StartOutage(FaultKind.BadGateway, methods: ["com.atproto.repo.putRecord"]);
+        await live.PostAsync("Queued while Bluesky is down, then withdrawn");
+        await WaitUntilAsync(() => _pds.RequestsFor("com.atproto.repo.putRecord").Any(r => r.StatusCode == 502), "a write of the queued update fails");
+
+        var withdrawn = withdrawal == "unpublished"
+            ? await live.Admin.PutAsJsonAsync($"/api/events/{live.Slug}", new { slug = live.Slug, title = $"Event {live.Slug}", startsAt = "2030-06-01T09:00", endsAt = "2030-06-01T17:00", timeZone = "Europe/London", venue = new { name = "The Exchange" }, isPublished = false })
+            : await live.Admin.DeleteAsync($"/api/events/{live.Slug}/sessions/{live.SessionId}");
+        Assert.True(withdrawn.IsSuccessStatusCode, await withdrawn.Content.ReadAsStringAsync());
+        _pds.Faults.StopOutages();
+
+        await WaitUntilAsync(() => _host.WithDbAsync(db => db.Set<CrossPostItem>().AsNoTracking()
+            .AnyAsync(i => i.StreamId == live.StreamId && i.Text!.Contains("then withdrawn") && i.State == CrossPostState.Skipped)).GetAwaiter().GetResult(),
+            "the withdrawn update is skipped");
+        Assert.DoesNotContain(_pds.Posts(), p => p.Text!.Contains("then withdrawn", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Without_a_connected_account_rows_are_skipped_with_the_reason_and_nothing_is_sent()
     {
