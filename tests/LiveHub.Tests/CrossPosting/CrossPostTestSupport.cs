@@ -50,6 +50,18 @@ public static class CrossPostTestSupport
         return new CrossPostScenario(admin, editor, slug, sessionId, streamId);
     }
 
+    /// <summary>Another session of the scenario's event, with its coverage started; returns its stream.</summary>
+    public static async Task<Guid> AddCoveredSessionAsync(this CrossPostScenario scenario, string title)
+    {
+        var session = await (await scenario.Admin.PostAsJsonAsync($"/api/events/{scenario.Slug}/sessions", new { title, startsAt = "2030-06-01T15:00", endsAt = "2030-06-01T16:00", room = "Room 3" }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        var sessionId = session.GetProperty("id").GetGuid();
+        var streams = await scenario.Admin.GetFromJsonAsync<JsonElement>($"/api/events/{scenario.Slug}/streams");
+        var streamId = streams.EnumerateArray().Single(s => s.GetProperty("sessionId").ValueKind == JsonValueKind.String && s.GetProperty("sessionId").GetGuid() == sessionId).GetProperty("id").GetGuid();
+        (await scenario.Editor.PostAsync($"/api/events/{scenario.Slug}/sessions/{sessionId}/coverage/start", null)).EnsureSuccessStatusCode();
+        return streamId;
+    }
+
     public static async Task ConnectAsync(HttpClient admin, FakeBlueskyServer pds)
     {
         var account = pds.DefaultAccount;

@@ -186,6 +186,9 @@ public abstract class CrossPostingTests(DatabaseProvider provider) : IAsyncLifet
     [InlineData("session deleted")]
     public async Task Updates_still_queued_when_coverage_is_withdrawn_never_reach_bluesky(string withdrawal)
     {
+        // Retries at most 2 s apart, so the queued update is tried again soon after the withdrawal.
+        await _host.DisposeAsync();
+        _host = _database.Host(_pds, new Dictionary<string, string?> { ["CrossPosting:RetryMaxDelay"] = "00:00:02" });
         var live = await ScenarioAsync(_host, _pds);
         await _pds.WaitForPostsAsync(1);
         _pds.Faults.StartOutage(FaultKind.BadGateway, methods: ["com.atproto.repo.putRecord"]);

@@ -43,7 +43,7 @@ public abstract class BlueskyOutageTests(DatabaseProvider provider, ITestOutputH
         await using var host = database.Host(pds, DefaultRetryPolicy(), clock);
 
         var first = await ScenarioAsync(host, pds);
-        var second = await SecondStreamAsync(first, "Workshop on failure");
+        var second = await first.AddCoveredSessionAsync("Workshop on failure");
         var streams = new[] { (first.StreamId, Title: "Panel on live posting", first.Editor), (second, Title: "Workshop on failure", Editor: await host.BearerClientAsync(StaffRoles.Editor)) };
         for (var i = 1; i <= PostsBefore; i++)
         {
@@ -215,17 +215,6 @@ public abstract class BlueskyOutageTests(DatabaseProvider provider, ITestOutputH
             // Cluster check-ins every 7.5 s of Bluesky time would be 8 a second here; once a minute is plenty.
             ["CrossPosting:ClusterCheckinInterval"] = "00:01:00",
         };
-    }
-
-    private static async Task<Guid> SecondStreamAsync(CrossPostScenario scenario, string title)
-    {
-        var session = await (await scenario.Admin.PostAsJsonAsync($"/api/events/{scenario.Slug}/sessions", new { title, startsAt = "2030-06-01T15:00", endsAt = "2030-06-01T16:00", room = "Room 3" }))
-            .Content.ReadFromJsonAsync<JsonElement>();
-        var sessionId = session.GetProperty("id").GetGuid();
-        var streams = await scenario.Admin.GetFromJsonAsync<JsonElement>($"/api/events/{scenario.Slug}/streams");
-        var streamId = streams.EnumerateArray().Single(s => s.GetProperty("sessionId").ValueKind == JsonValueKind.String && s.GetProperty("sessionId").GetGuid() == sessionId).GetProperty("id").GetGuid();
-        (await scenario.Editor.PostAsync($"/api/events/{scenario.Slug}/sessions/{sessionId}/coverage/start", null)).EnsureSuccessStatusCode();
-        return streamId;
     }
 
     private static async Task PostAsync(HttpClient editor, Guid streamId, string body)

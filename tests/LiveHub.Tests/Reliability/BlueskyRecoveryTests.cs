@@ -42,7 +42,7 @@ public abstract class BlueskyRecoveryTests(DatabaseProvider provider, ITestOutpu
         }, clock, logs);
 
         var first = await ScenarioAsync(host, pds);
-        var second = await SecondSessionStreamAsync(first);
+        var second = await first.AddCoveredSessionAsync("Workshop on failure");
         await pds.WaitForPostsAsync(2);
 
         // Bluesky's writes fail (502) while both streams get an update: each stream's head row backs off.
@@ -93,18 +93,6 @@ public abstract class BlueskyRecoveryTests(DatabaseProvider provider, ITestOutpu
         Assert.True(failedCalls >= 10, $"only {failedCalls} failed calls: the outage was too short to show anything");
         output.WriteLine($"{provider}: {failedCalls} failed putRecord calls logged as {warnings.Count} warning; the waiting streams resumed " +
             string.Join(", ", resumed.Select(p => $"{(p.CommittedAt - firstSuccess).TotalSeconds:0.0} s")) + " (Bluesky time) after the first success");
-    }
-
-    private static async Task<Guid> SecondSessionStreamAsync(CrossPostScenario scenario)
-    {
-        var session = await (await scenario.Admin.PostAsJsonAsync($"/api/events/{scenario.Slug}/sessions",
-                new { title = "Workshop on failure", startsAt = "2030-06-01T15:00", endsAt = "2030-06-01T16:00", room = "Room 3" }))
-            .Content.ReadFromJsonAsync<JsonElement>();
-        var sessionId = session.GetProperty("id").GetGuid();
-        var streams = await scenario.Admin.GetFromJsonAsync<JsonElement>($"/api/events/{scenario.Slug}/streams");
-        var streamId = streams.EnumerateArray().Single(s => s.GetProperty("sessionId").ValueKind == JsonValueKind.String && s.GetProperty("sessionId").GetGuid() == sessionId).GetProperty("id").GetGuid();
-        (await scenario.Editor.PostAsync($"/api/events/{scenario.Slug}/sessions/{sessionId}/coverage/start", null)).EnsureSuccessStatusCode();
-        return streamId;
     }
 
     private static async Task PostAsync(HttpClient editor, Guid streamId, string body)
