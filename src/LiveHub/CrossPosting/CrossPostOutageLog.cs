@@ -8,7 +8,20 @@ public sealed class CrossPostOutageLog(TimeProvider clock, ILogger<CrossPostOuta
 {
     private readonly Lock _gate = new();
     private DateTimeOffset? _since;
+    private DateTimeOffset? _recoveredAt;
     private int _failures;
+
+    /// <summary>
+    /// Whether an outage ended (a write succeeded) at or after <paramref name="attemptStartedAt"/>: an attempt that was
+    /// already in flight then missed the wake-up of the waiting streams, and must not wait out its whole backoff.
+    /// </summary>
+    public bool RecoveredSince(DateTimeOffset attemptStartedAt)
+    {
+        lock (_gate)
+        {
+            return _recoveredAt is { } recovered && recovered >= attemptStartedAt;
+        }
+    }
 
     public bool InOutage
     {
@@ -50,6 +63,7 @@ public sealed class CrossPostOutageLog(TimeProvider clock, ILogger<CrossPostOuta
             }
 
             (since, failures, _since, _failures) = (start, _failures, null, 0);
+            _recoveredAt = clock.GetUtcNow();
         }
 
         logger.LogInformation("Bluesky cross-posting works again after {Duration} ({Failures} failed attempts); waiting streams resume now.",

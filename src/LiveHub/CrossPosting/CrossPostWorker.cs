@@ -536,7 +536,11 @@ public sealed class CrossPostWorker(
             return;
         }
 
-        var delay = Backoff(row.Attempts, retryAfter);
+        // Started before Bluesky came back (the first success woke only the rows that were waiting, not this one in
+        // flight): come back as soon as a first retry would, not after the backoff this outage had built up.
+        var delay = outage.RecoveredSince(new DateTimeOffset(DateTime.SpecifyKind(row.UpdatedAtUtc, DateTimeKind.Utc)))
+            ? Backoff(1, retryAfter)
+            : Backoff(row.Attempts, retryAfter);
         row.State = CrossPostState.Queued;
         row.NextAttemptAtUtc = now + delay;
         row.LastError = Truncate($"Attempt {row.Attempts} failed, retrying: {reason}");
