@@ -22,12 +22,40 @@ internal sealed class CrossPostHangfireServer(
 {
     private BackgroundJobServer? _server;
     private Task _startupSweep = Task.CompletedTask;
+    private Task _registration = Task.CompletedTask;
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>
+    /// Registers the recurring sweep. After a crash, the dead process may still hold Hangfire's lock on that job until
+    /// the lock times out: registration is then retried in the background instead of failing the start (the start-up
+    /// sweep still runs, and the job, once registered, is the same).
+    /// </summary>
+    private async Task RegisterSweepAsync(TimeSpan interval, CancellationToken stopping)
+    {
+        for (var attempt = 1; !stopping.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                recurring.AddOrUpdate<CrossPostSweepJob>(CrossPostScheduler.SweepJobId, j => j.RunAsync(CancellationToken.None),
+                    CrossPostingFeature.SweepCron(interval));
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                if (attempt == 1)
+                {
+                    logger.LogWarning("Could not register the recurring cross-post sweep yet ({Reason}); retrying in the background.", ex.Message);
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(5), stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
-        recurring.AddOrUpdate<CrossPostSweepJob>(CrossPostScheduler.SweepJobId, j => j.RunAsync(CancellationToken.None),
-            CrossPostingFeature.SweepCron(o.SweepInterval));
+        _registration = Task.Run(() => RegisterSweepAsync(o.SweepInterval, _stopping.Token), CancellationToken.None);
         _server = new BackgroundJobServer(new BackgroundJobServerOptions
         {
             ServerName = $"{Environment.MachineName}:{Environment.ProcessId}",
@@ -65,6 +93,7 @@ internal sealed class CrossPostHangfireServer(
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(options.Value.ShutdownTimeout);
+        await _stopping.CancelAsync();
         try
         {
             server.SendStop();
@@ -83,6 +112,7 @@ internal sealed class CrossPostHangfireServer(
 
     public void Dispose()
     {
+        _stopping.Dispose();
         if (_server is { } server && leftovers.What is null)
         {
             server.Dispose();
