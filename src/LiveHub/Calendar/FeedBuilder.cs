@@ -198,8 +198,8 @@ internal static class FeedBuilder
 
     private static string? Location(Event e, string? room)
     {
-        var parts = new[] { room, e.VenueName, e.VenueAddress }.Where(p => !string.IsNullOrWhiteSpace(p)).ToList();
-        if (e.VenueName is null)
+        var parts = new[] { room, e.Venue?.Name, e.Venue?.Address }.Where(p => !string.IsNullOrWhiteSpace(p)).ToList();
+        if (e.Venue is null)
         {
             return e.OnlineUrl is null ? (parts.Count > 0 ? string.Join(", ", parts) : null) : string.Join(", ", parts.Append("Online"));
         }
@@ -208,7 +208,7 @@ internal static class FeedBuilder
     }
 
     private static ICal.GeographicLocation? Geo(Event e) =>
-        e.VenueLatitude is { } lat && e.VenueLongitude is { } lon ? new ICal.GeographicLocation(lat, lon) : null;
+        e.Venue?.Latitude is { } lat && e.Venue.Longitude is { } lon ? new ICal.GeographicLocation(lat, lon) : null;
 
     private static void AddConference(ICal.CalendarEvent vevent, Event e)
     {

@@ -1,6 +1,7 @@
 using LiveHub.Events;
 using LiveHub.Live;
 using LiveHub.Staff;
+using LiveHub.Venues;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -17,6 +18,7 @@ public abstract class LiveHubDbContext(DbContextOptions options) : IdentityDbCon
     public DbSet<Event> Events => Set<Event>();
     public DbSet<Session> Sessions => Set<Session>();
     public DbSet<Speaker> Speakers => Set<Speaker>();
+    public DbSet<Venue> Venues => Set<Venue>();
     /// <summary>The Data Protection key ring, read and written by Microsoft's EF Core key store.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<LiveStream> LiveStreams => Set<LiveStream>();
@@ -53,8 +55,9 @@ public abstract class LiveHubDbContext(DbContextOptions options) : IdentityDbCon
             e.Property(x => x.Summary).HasMaxLength(EventLimits.Summary);
             e.Property(x => x.Description).HasMaxLength(EventLimits.Description);
             e.Property(x => x.TimeZoneId).HasMaxLength(64);
-            e.Property(x => x.VenueName).HasMaxLength(EventLimits.VenueName);
-            e.Property(x => x.VenueAddress).HasMaxLength(EventLimits.VenueAddress);
+            e.HasOne(x => x.Venue).WithMany().HasForeignKey(x => x.VenueId).OnDelete(DeleteBehavior.Restrict);
+            // A venue is a few short fields that every page, feed and API answer about an event shows.
+            e.Navigation(x => x.Venue).AutoInclude();
             e.Property(x => x.OnlineUrl).HasMaxLength(EventLimits.Url);
             e.Property(x => x.Organiser).HasMaxLength(EventLimits.Organiser);
             e.Property(x => x.LiveByline).HasMaxLength(EventLimits.Organiser);
@@ -86,6 +89,10 @@ public abstract class LiveHubDbContext(DbContextOptions options) : IdentityDbCon
         {
             s.ToTable("speakers");
             s.HasIndex(x => x.Name);
+            s.HasIndex(x => x.Slug).IsUnique();
+            s.Property(x => x.Slug).HasMaxLength(SpeakerLimits.Slug);
+            s.Property(x => x.PhotoUrl).HasMaxLength(EventLimits.Url);
+            s.Property(x => x.PhotoAltText).HasMaxLength(SpeakerLimits.PhotoAltText);
             s.Property(x => x.Name).HasMaxLength(SpeakerLimits.Name);
             s.Property(x => x.Role).HasMaxLength(SpeakerLimits.Role);
             s.Property(x => x.Affiliation).HasMaxLength(SpeakerLimits.Affiliation);

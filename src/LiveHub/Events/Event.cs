@@ -1,3 +1,5 @@
+using LiveHub.Venues;
+
 namespace LiveHub.Events;
 
 public enum EventStatus
@@ -26,10 +28,9 @@ public sealed class Event
     public DateTime EndsAtUtc { get; set; }
     /// <summary>IANA zone id of the venue (or of the organiser for online events).</summary>
     public required string TimeZoneId { get; set; }
-    public string? VenueName { get; set; }
-    public string? VenueAddress { get; set; }
-    public double? VenueLatitude { get; set; }
-    public double? VenueLongitude { get; set; }
+    /// <summary>Where the event takes place; null for an online-only event. Venues are shared across events.</summary>
+    public Guid? VenueId { get; set; }
+    public Venue? Venue { get; set; }
     public string? OnlineUrl { get; set; }
     public EventStatus Status { get; set; }
     public List<string> Tags { get; set; } = [];
@@ -80,11 +81,18 @@ public sealed class Session
 public sealed class Speaker
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
+    /// <summary>The speaker's public page is /speakers/{Slug}; unique across speakers.</summary>
+    public required string Slug { get; set; }
     public required string Name { get; set; }
     public string? Role { get; set; }
     public string? Affiliation { get; set; }
     public string? BlueskyHandle { get; set; }
     public string? Bio { get; set; }
+    public string? PhotoUrl { get; set; }
+    /// <summary>Describes the photo for people who cannot see it; required whenever there is a photo.</summary>
+    public string? PhotoAltText { get; set; }
+    /// <summary>The speaker's own pages (profile, homepage), http(s) only.</summary>
+    public List<string> Links { get; set; } = [];
     public DateTime CreatedAtUtc { get; set; }
     public DateTime UpdatedAtUtc { get; set; }
 }

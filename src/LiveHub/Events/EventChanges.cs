@@ -6,7 +6,8 @@ namespace LiveHub.Events;
 /// </summary>
 internal static class EventChanges
 {
-    public static bool Apply(Event e, ValidEvent v, string slug, DateTime now)
+    /// <param name="venue">Where the event is held (see <see cref="Venues.VenueDirectory.ResolveAsync"/>); null: online only.</param>
+    public static bool Apply(Event e, ValidEvent v, string slug, DateTime now, Venues.Venue? venue)
     {
         var before = Fingerprint(e);
         e.Slug = slug;
@@ -16,10 +17,8 @@ internal static class EventChanges
         e.StartsAtUtc = v.StartsAtUtc;
         e.EndsAtUtc = v.EndsAtUtc;
         e.TimeZoneId = v.TimeZoneId;
-        e.VenueName = v.VenueName;
-        e.VenueAddress = v.VenueAddress;
-        e.VenueLatitude = v.VenueLatitude;
-        e.VenueLongitude = v.VenueLongitude;
+        e.Venue = venue;
+        e.VenueId = venue?.Id;
         e.OnlineUrl = v.OnlineUrl;
         SetStatus(e, v.Status, now);
         e.Tags = v.Tags;
@@ -91,8 +90,8 @@ internal static class EventChanges
     }
 
     private static string Fingerprint(Event e) => string.Join('\u001f',
-        e.Slug, e.Title, e.Summary, e.Description, e.StartsAtUtc.Ticks, e.EndsAtUtc.Ticks, e.TimeZoneId, e.VenueName, e.VenueAddress,
-        e.VenueLatitude, e.VenueLongitude, e.OnlineUrl, e.Status, string.Join(',', e.Tags), e.Organiser, e.ImageUrl, e.IsPublished);
+        e.Slug, e.Title, e.Summary, e.Description, e.StartsAtUtc.Ticks, e.EndsAtUtc.Ticks, e.TimeZoneId, e.Venue?.Id ?? e.VenueId,
+        e.OnlineUrl, e.Status, string.Join(',', e.Tags), e.Organiser, e.ImageUrl, e.IsPublished);
 
     private static string Fingerprint(Session s) => string.Join('\u001f',
         s.Title, s.Description, s.StartsAtUtc.Ticks, s.EndsAtUtc.Ticks, s.Room, s.Track, s.ChairId, s.Status, s.Coverage,

@@ -1,6 +1,19 @@
 namespace LiveHub.Events;
 
-public sealed record VenueDto(string? Name, string? Address, double? Latitude, double? Longitude);
+/// <summary>
+/// An event's venue. Written inline (name, address, coordinates), it is matched to the hub's venue of the same name and
+/// address, or becomes a new one; read back, it also carries the shared venue's slug, page, map link, zone and notes.
+/// </summary>
+public sealed record VenueDto(
+    string? Name,
+    string? Address,
+    double? Latitude,
+    double? Longitude,
+    string? Slug = null,
+    string? PageUrl = null,
+    string? MapUrl = null,
+    string? TimeZone = null,
+    string? AccessibilityNotes = null);
 
 /// <summary>
 /// Create or replace an event. Times are ISO 8601: with an offset (or Z) they are instants,
@@ -21,7 +34,8 @@ public sealed record EventWriteRequest(
     string? Organiser,
     string? ImageUrl,
     bool? IsPublished,
-    string? LiveByline = null);
+    string? LiveByline = null,
+    string? VenueSlug = null);
 
 public sealed record TimeRange(DateTimeOffset StartsAt, DateTimeOffset EndsAt, DateTimeOffset StartsAtLocal, DateTimeOffset EndsAtLocal, string TimeZone, string ZoneName);
 
@@ -76,7 +90,7 @@ public sealed record SessionWriteRequest(
     EventStatus? Status,
     CoverageState? Coverage);
 
-public sealed record SpeakerRef(Guid Id, string Name);
+public sealed record SpeakerRef(Guid Id, string Name, string? PageUrl = null);
 
 public sealed record SessionResponse(
     Guid Id,
@@ -92,8 +106,28 @@ public sealed record SessionResponse(
     int Revision,
     DateTimeOffset UpdatedAt);
 
-public sealed record SpeakerWriteRequest(string? Name, string? Role, string? Affiliation, string? BlueskyHandle, string? Bio);
+public sealed record SpeakerWriteRequest(
+    string? Name,
+    string? Role,
+    string? Affiliation,
+    string? BlueskyHandle,
+    string? Bio,
+    string? Slug = null,
+    string? PhotoUrl = null,
+    string? PhotoAltText = null,
+    IReadOnlyList<string>? Links = null);
 
-public sealed record SpeakerResponse(Guid Id, string Name, string? Role, string? Affiliation, string? BlueskyHandle, string? Bio);
+public sealed record SpeakerResponse(
+    Guid Id,
+    string Name,
+    string? Role,
+    string? Affiliation,
+    string? BlueskyHandle,
+    string? Bio,
+    string Slug,
+    string? PhotoUrl,
+    string? PhotoAltText,
+    IReadOnlyList<string> Links,
+    string PageUrl);
 
 public sealed record PagedResponse<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total);

@@ -3,6 +3,7 @@ using LiveHub.Data;
 using LiveHub.Live;
 using LiveHub.Problems;
 using LiveHub.Staff;
+using LiveHub.Venues;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -131,8 +132,14 @@ public static class EventEndpoints
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
+        var (found, venue) = await VenueDirectory.ResolveAsync(db, valid, now, errors, cancellationToken);
+        if (!found)
+        {
+            return errors.ToProblem();
+        }
+
         var e = new Event { Slug = slug, Title = valid.Title, TimeZoneId = valid.TimeZoneId, CreatedAtUtc = now, UpdatedAtUtc = now };
-        EventChanges.Apply(e, valid, slug, now);
+        EventChanges.Apply(e, valid, slug, now, venue);
         e.Revision = 0;
         db.Events.Add(e);
         await db.SaveChangesAsync(cancellationToken);
@@ -168,8 +175,15 @@ public static class EventEndpoints
             return errors.ToProblem();
         }
 
+        var now = clock.GetUtcNow().UtcDateTime;
+        var (found, venue) = await VenueDirectory.ResolveAsync(db, valid, now, errors, cancellationToken);
+        if (!found)
+        {
+            return errors.ToProblem();
+        }
+
         var wasPublished = e.IsPublished;
-        EventChanges.Apply(e, valid, newSlug, clock.GetUtcNow().UtcDateTime);
+        EventChanges.Apply(e, valid, newSlug, now, venue);
         if (wasPublished && !e.IsPublished)
         {
             await closing.SaveAndCloseAsync(e.Id, sessionId: null, cancellationToken);

@@ -15,7 +15,7 @@ internal static class EventMapping
     }
 
     public static VenueDto? Venue(Event e) =>
-        e.VenueName is null ? null : new VenueDto(e.VenueName, e.VenueAddress, e.VenueLatitude, e.VenueLongitude);
+        e.Venue is null ? null : Venues.VenueDirectory.ToDto(e.Venue);
 
     public static string PageUrl(Event e) => $"/events/{e.Slug}";
 
@@ -39,11 +39,16 @@ internal static class EventMapping
 
     public static SessionResponse ToResponse(Session s, string timeZoneId) => new(
         s.Id, s.Title, s.Description, When(s.StartsAtUtc, s.EndsAtUtc, timeZoneId), s.Room, s.Track,
-        s.Chair is null ? null : new SpeakerRef(s.Chair.Id, s.Chair.Name),
-        [.. s.Speakers.OrderBy(x => x.Position).Select(x => new SpeakerRef(x.SpeakerId, x.Speaker?.Name ?? ""))],
+        s.Chair is null ? null : Ref(s.Chair),
+        [.. s.Speakers.OrderBy(x => x.Position).Select(x => x.Speaker is null ? new SpeakerRef(x.SpeakerId, "") : Ref(x.Speaker))],
         s.Status, s.Coverage, s.Revision, Utc(s.UpdatedAtUtc));
 
-    public static SpeakerResponse ToResponse(Speaker s) => new(s.Id, s.Name, s.Role, s.Affiliation, s.BlueskyHandle, s.Bio);
+    public static SpeakerResponse ToResponse(Speaker s) =>
+        new(s.Id, s.Name, s.Role, s.Affiliation, s.BlueskyHandle, s.Bio, s.Slug, s.PhotoUrl, s.PhotoAltText, s.Links, SpeakerPageUrl(s));
+
+    public static SpeakerRef Ref(Speaker s) => new(s.Id, s.Name, SpeakerPageUrl(s));
+
+    public static string SpeakerPageUrl(Speaker s) => $"/speakers/{s.Slug}";
 
     private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc), TimeSpan.Zero);
 }

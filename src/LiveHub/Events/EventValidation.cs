@@ -24,7 +24,8 @@ public sealed record ValidEvent(
     string? Organiser,
     string? ImageUrl,
     bool IsPublished,
-    string? LiveByline = null);
+    string? LiveByline = null,
+    string? VenueSlug = null);
 
 public sealed record ValidSession(
     string Title,
@@ -38,7 +39,8 @@ public sealed record ValidSession(
     EventStatus Status,
     CoverageState Coverage);
 
-public sealed record ValidSpeaker(string Name, string? Role, string? Affiliation, string? BlueskyHandle, string? Bio);
+public sealed record ValidSpeaker(
+    string Name, string? Role, string? Affiliation, string? BlueskyHandle, string? Bio, string? Slug, string? PhotoUrl, string? PhotoAltText, List<string> Links);
 
 public static partial class EventValidation
 {
@@ -112,9 +114,15 @@ public static partial class EventValidation
             errors.Add("venue.name", "is required when the venue has an address or coordinates.");
         }
 
+        var venueSlug = ValidateSlug(errors, "venueSlug", request.VenueSlug, Venues.VenueLimits.Slug, "the-exchange");
+        if (venueSlug is not null && venueName is not null)
+        {
+            errors.Add("venueSlug", "give either venueSlug (a venue the hub knows) or venue (name, address…), not both.");
+        }
+
         var onlineUrl = Clean(request.OnlineUrl);
         errors.HttpUrl("onlineUrl", onlineUrl, EventLimits.Url);
-        if (venueName is null && onlineUrl is null)
+        if (venueName is null && venueSlug is null && onlineUrl is null)
         {
             errors.Add("venue", "an event needs a venue, an online join URL, or both.");
         }
@@ -155,7 +163,7 @@ public static partial class EventValidation
         if (!errors.HasErrors)
         {
             valid = new ValidEvent(slug, title!, summary, description, startsAt, endsAt, zone.Id, venueName, venueAddress,
-                latitude, longitude, onlineUrl, request.Status ?? EventStatus.Scheduled, tags, organiser, imageUrl, request.IsPublished ?? false, byline);
+                latitude, longitude, onlineUrl, request.Status ?? EventStatus.Scheduled, tags, organiser, imageUrl, request.IsPublished ?? false, byline, venueSlug);
         }
 
         return errors;
@@ -222,12 +230,66 @@ public static partial class EventValidation
 
         var bio = CleanMultiline(request.Bio);
         errors.MaxLength("bio", bio, SpeakerLimits.Bio);
+        var slug = ValidateSlug(errors, "slug", request.Slug, SpeakerLimits.Slug, "ada-lovelace");
+        var photoUrl = Clean(request.PhotoUrl);
+        errors.HttpUrl("photoUrl", photoUrl, EventLimits.Url);
+        var photoAltText = Clean(request.PhotoAltText);
+        errors.MaxLength("photoAltText", photoAltText, SpeakerLimits.PhotoAltText);
+        if (photoUrl is not null && photoAltText is null)
+        {
+            errors.Add("photoAltText", "is required with a photo: describe it for people who cannot see it.");
+        }
+
+        var links = new List<string>();
+        if (request.Links is { } rawLinks)
+        {
+            if (rawLinks.Count > SpeakerLimits.LinkCount)
+            {
+                errors.Add("links", $"at most {SpeakerLimits.LinkCount} links (got {rawLinks.Count}).");
+            }
+
+            for (var i = 0; i < rawLinks.Count; i++)
+            {
+                var link = Clean(rawLinks[i]);
+                if (link is null)
+                {
+                    errors.Add($"links[{i}]", "must not be empty.");
+                }
+                else
+                {
+                    errors.HttpUrl($"links[{i}]", link, EventLimits.Url);
+                    if (!errors.Has($"links[{i}]") && !links.Contains(link))
+                    {
+                        links.Add(link);
+                    }
+                }
+            }
+        }
+
         if (!errors.HasErrors)
         {
-            valid = new ValidSpeaker(name!, role, affiliation, handle, bio);
+            valid = new ValidSpeaker(name!, role, affiliation, handle, bio, slug, photoUrl, photoAltText, links);
         }
 
         return errors;
+    }
+
+    /// <summary>An optional slug given by staff: lower-case letters, digits and single hyphens.</summary>
+    internal static string? ValidateSlug(ValidationErrors errors, string field, string? value, int maxLength, string example)
+    {
+        var slug = Clean(value);
+        if (slug is null)
+        {
+            return null;
+        }
+
+        errors.MaxLength(field, slug, maxLength);
+        if (!SlugPattern().IsMatch(slug))
+        {
+            errors.Add(field, $"may contain only lower-case letters, digits and single hyphens between them, like '{example}'.");
+        }
+
+        return slug;
     }
 
     /// <summary>Builds a URL slug from a title: "Inform, Influence, Inspire" becomes "inform-influence-inspire".</summary>

@@ -26,4 +26,7 @@ public static class SpeakerLimits
     public const int Affiliation = 200;
     public const int Handle = 253;
     public const int Bio = 2_000;
+    public const int Slug = 100;
+    public const int PhotoAltText = 500;
+    public const int LinkCount = 8;
 }

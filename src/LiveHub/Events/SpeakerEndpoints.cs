@@ -49,7 +49,7 @@ public static class SpeakerEndpoints
                 && db.Events.Any(e => e.Id == st.EventId && e.IsPublished)
                 && (st.SessionId == null || db.Sessions.Any(x => x.Id == st.SessionId)))));
 
-    private static async Task<Results<Created<SpeakerResponse>, ValidationProblem>> CreateSpeaker(
+    private static async Task<Results<Created<SpeakerResponse>, ValidationProblem, ProblemHttpResult>> CreateSpeaker(
         SpeakerWriteRequest request, LiveHubDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var errors = EventValidation.Validate(request, out var valid);
@@ -58,8 +58,15 @@ public static class SpeakerEndpoints
             return errors.ToProblem();
         }
 
+        if (valid.Slug is not null && await SlugTaken(db, valid.Slug, exceptId: null, cancellationToken))
+        {
+            errors.Add("slug", $"'{valid.Slug}' is already used by another speaker.");
+            return errors.ToConflict("Duplicate slug");
+        }
+
         var now = clock.GetUtcNow().UtcDateTime;
-        var speaker = new Speaker { Name = valid.Name, CreatedAtUtc = now };
+        var slug = valid.Slug ?? await FreeSlugAsync(db, valid.Name, cancellationToken);
+        var speaker = new Speaker { Name = valid.Name, Slug = slug, CreatedAtUtc = now };
         Apply(speaker, valid, now);
         db.Speakers.Add(speaker);
         await db.SaveChangesAsync(cancellationToken);
@@ -81,6 +88,13 @@ public static class SpeakerEndpoints
             return errors.ToProblem();
         }
 
+        if (valid.Slug is not null && valid.Slug != speaker.Slug && await SlugTaken(db, valid.Slug, speaker.Id, cancellationToken))
+        {
+            errors.Add("slug", $"'{valid.Slug}' is already used by another speaker.");
+            return errors.ToConflict("Duplicate slug");
+        }
+
+        speaker.Slug = valid.Slug ?? speaker.Slug;
         Apply(speaker, valid, clock.GetUtcNow().UtcDateTime);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(EventMapping.ToResponse(speaker));
@@ -107,7 +121,35 @@ public static class SpeakerEndpoints
         speaker.Affiliation = valid.Affiliation;
         speaker.BlueskyHandle = valid.BlueskyHandle;
         speaker.Bio = valid.Bio;
+        speaker.PhotoUrl = valid.PhotoUrl;
+        speaker.PhotoAltText = valid.PhotoAltText;
+        speaker.Links = valid.Links;
         speaker.UpdatedAtUtc = now;
+    }
+
+    /// <summary>Creates a speaker from validated input, with a free slug (seeds use this too).</summary>
+    internal static async Task<Speaker> NewAsync(LiveHubDbContext db, ValidSpeaker valid, DateTime now, CancellationToken cancellationToken)
+    {
+        var speaker = new Speaker { Name = valid.Name, Slug = valid.Slug ?? await FreeSlugAsync(db, valid.Name, cancellationToken), CreatedAtUtc = now };
+        Apply(speaker, valid, now);
+        return speaker;
+    }
+
+    private static Task<bool> SlugTaken(LiveHubDbContext db, string slug, Guid? exceptId, CancellationToken cancellationToken) =>
+        db.Speakers.AnyAsync(s => s.Slug == slug && s.Id != exceptId, cancellationToken);
+
+    /// <summary>"Dr Ada Lovelace" becomes "dr-ada-lovelace", or "dr-ada-lovelace-2" when that is taken (also by a speaker added but not yet saved).</summary>
+    internal static async Task<string> FreeSlugAsync(LiveHubDbContext db, string name, CancellationToken cancellationToken)
+    {
+        var baseSlug = EventValidation.SlugFromTitle(name);
+        baseSlug = baseSlug == "event" && !name.Any(char.IsAsciiLetterOrDigit) ? "speaker" : baseSlug;
+        var candidate = baseSlug;
+        for (var n = 2; db.Speakers.Local.Any(s => s.Slug == candidate) || await SlugTaken(db, candidate, null, cancellationToken); n++)
+        {
+            candidate = $"{baseSlug}-{n}";
+        }
+
+        return candidate;
     }
 
     private static ProblemHttpResult NotFound(Guid id) => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Speaker not found", detail: $"There is no speaker with the id {id}.");

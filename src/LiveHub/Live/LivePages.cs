@@ -98,9 +98,9 @@ public static class LivePages
                 ["name"] = e.Title,
                 ["startDate"] = new DateTimeOffset(e.StartsAtUtc, TimeSpan.Zero),
                 ["endDate"] = new DateTimeOffset(e.EndsAtUtc, TimeSpan.Zero),
-                ["location"] = e.VenueName is null
+                ["location"] = e.Venue is null
                     ? new Dictionary<string, object?> { ["@type"] = "VirtualLocation", ["url"] = e.OnlineUrl }
-                    : new Dictionary<string, object?> { ["@type"] = "Place", ["name"] = e.VenueName, ["address"] = e.VenueAddress },
+                    : new Dictionary<string, object?> { ["@type"] = "Place", ["name"] = e.Venue.Name, ["address"] = e.Venue.Address },
             },
             ["liveBlogUpdate"] = posts.Select(p => new Dictionary<string, object?>
             {

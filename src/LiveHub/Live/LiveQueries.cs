@@ -111,7 +111,7 @@ public sealed class LiveQueries(LiveHubDbContext db)
 
         return new LivePostResponse(post.Id, post.StreamId, post.Sequence, post.ChangeSequence, post.Kind, Deleted: false, post.Format,
             post.Body, PostRenderer.ToHtml(post.Body, post.Format),
-            post.Speaker is null ? null : new SpeakerRef(post.Speaker.Id, post.Speaker.Name),
+            post.Speaker is null ? null : Events.EventMapping.Ref(post.Speaker),
             post.LinkUrl,
             [.. post.Images.OrderBy(i => i.Position).Select(i => new LiveImageResponse(i.Id, LiveImages.Url(i), i.AltText, i.Width, i.Height))],
             post.IsPinned, post.IsKeyMoment, PublicAuthor(post, stream), Utc(post.CreatedAtUtc)!.Value, Utc(post.EditedAtUtc), post.Version, permalink);

@@ -4,7 +4,9 @@ using LiveHub.Events;
 
 namespace LiveHub.Seeding;
 
-public sealed record SeedSpeaker(string Key, string Name, string? Role, string? Affiliation, string? BlueskyHandle, string? Bio);
+public sealed record SeedSpeaker(
+    string Key, string Name, string? Role, string? Affiliation, string? BlueskyHandle, string? Bio,
+    string? Slug = null, string? PhotoUrl = null, string? PhotoAltText = null, IReadOnlyList<string>? Links = null);
 
 public sealed record SeedSession(
     string Key, string Title, string? Description, string StartsAt, string EndsAt, string? Room, string? Track,

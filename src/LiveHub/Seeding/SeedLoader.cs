@@ -36,6 +36,7 @@ public sealed class SeedLoader(LiveHubDbContext db, SeedDirectory directory, Tim
 
         await db.Sessions.IgnoreQueryFilters().ExecuteDeleteAsync(cancellationToken);
         await db.Events.IgnoreQueryFilters().ExecuteDeleteAsync(cancellationToken);
+        await db.Venues.ExecuteDeleteAsync(cancellationToken);
         await db.Speakers.ExecuteDeleteAsync(cancellationToken);
         await LoadCoreAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -58,9 +59,9 @@ public sealed class SeedLoader(LiveHubDbContext db, SeedDirectory directory, Tim
         var speakers = new Dictionary<string, Speaker>(StringComparer.Ordinal);
         foreach (var s in seededSpeakers)
         {
-            var errors = EventValidation.Validate(new SpeakerWriteRequest(s.Name, s.Role, s.Affiliation, s.BlueskyHandle, s.Bio), out var valid);
+            var errors = EventValidation.Validate(new SpeakerWriteRequest(s.Name, s.Role, s.Affiliation, s.BlueskyHandle, s.Bio, s.Slug ?? s.Key, s.PhotoUrl, s.PhotoAltText, s.Links), out var valid);
             Check(errors, $"speakers.json '{s.Key}'");
-            var speaker = new Speaker { Name = valid!.Name, Role = valid.Role, Affiliation = valid.Affiliation, BlueskyHandle = valid.BlueskyHandle, Bio = valid.Bio, CreatedAtUtc = now, UpdatedAtUtc = now };
+            var speaker = await SpeakerEndpoints.NewAsync(db, valid!, now, cancellationToken);
             speakers.Add(s.Key, speaker);
             db.Speakers.Add(speaker);
         }
@@ -71,8 +72,10 @@ public sealed class SeedLoader(LiveHubDbContext db, SeedDirectory directory, Tim
             var errors = EventValidation.Validate(new EventWriteRequest(se.Slug, se.Title, se.Summary, se.Description, se.StartsAt, se.EndsAt, se.TimeZone,
                 se.Venue, se.OnlineUrl, se.Status, se.Tags, se.Organiser, se.ImageUrl, se.IsPublished), out var valid);
             Check(errors, $"events.json '{se.Slug}'");
+            var (_, venue) = await Venues.VenueDirectory.ResolveAsync(db, valid!, now, errors, cancellationToken);
+            Check(errors, $"events.json '{se.Slug}'");
             var e = new Event { Slug = se.Slug, Title = valid!.Title, TimeZoneId = valid.TimeZoneId, CreatedAtUtc = now, UpdatedAtUtc = now };
-            EventChanges.Apply(e, valid, se.Slug, now);
+            EventChanges.Apply(e, valid, se.Slug, now, venue);
             e.Revision = 0;
             db.Events.Add(e);
             context.Events[se.Slug] = e;

@@ -379,7 +379,7 @@ internal sealed class IcsImporter(LiveHubDbContext db, IOptions<CalendarOptions>
 
             if (bySourceUid.TryGetValue(uid, out var current))
             {
-                items.Add(Update(candidate, request, current, now));
+                items.Add(await UpdateAsync(candidate, request, current, now, cancellationToken));
                 continue;
             }
 
@@ -400,7 +400,8 @@ internal sealed class IcsImporter(LiveHubDbContext db, IOptions<CalendarOptions>
         {
             var slug = FreeSlug(EventValidation.SlugFromTitle(valid.Title), slugsTaken);
             var e = new Event { Slug = slug, Title = valid.Title, TimeZoneId = valid.TimeZoneId, CreatedAtUtc = now, UpdatedAtUtc = now, SourceUid = uid };
-            EventChanges.Apply(e, valid, slug, now);
+            var (_, venue) = await Venues.VenueDirectory.ResolveAsync(db, valid, now, new Problems.ValidationErrors(), cancellationToken);
+            EventChanges.Apply(e, valid, slug, now, venue);
             e.Revision = 0;
             if (apply)
             {
@@ -413,7 +414,7 @@ internal sealed class IcsImporter(LiveHubDbContext db, IOptions<CalendarOptions>
         return items;
     }
 
-    private static ImportItem Update(Candidate candidate, EventWriteRequest request, Event current, DateTime now)
+    private async Task<ImportItem> UpdateAsync(Candidate candidate, EventWriteRequest request, Event current, DateTime now, CancellationToken cancellationToken)
     {
         if (current.DeletedAtUtc is not null)
         {
@@ -435,7 +436,8 @@ internal sealed class IcsImporter(LiveHubDbContext db, IOptions<CalendarOptions>
         }
 
         var before = Snapshot(current);
-        if (!EventChanges.Apply(current, valid, current.Slug, now))
+        var (_, venue) = await Venues.VenueDirectory.ResolveAsync(db, valid, now, errors, cancellationToken);
+        if (!EventChanges.Apply(current, valid, current.Slug, now, venue))
         {
             return Item(candidate, ImportActions.Skip, ["unchanged since the last import."], current);
         }
@@ -452,7 +454,7 @@ internal sealed class IcsImporter(LiveHubDbContext db, IOptions<CalendarOptions>
         ["startsAt"] = e.StartsAtUtc.Ticks.ToString(CultureInfo.InvariantCulture),
         ["endsAt"] = e.EndsAtUtc.Ticks.ToString(CultureInfo.InvariantCulture),
         ["timeZone"] = e.TimeZoneId,
-        ["venue"] = $"{e.VenueName}|{e.VenueAddress}|{e.VenueLatitude?.ToString(CultureInfo.InvariantCulture)}|{e.VenueLongitude?.ToString(CultureInfo.InvariantCulture)}",
+        ["venue"] = $"{e.Venue?.Name}|{e.Venue?.Address}|{e.Venue?.Latitude?.ToString(CultureInfo.InvariantCulture)}|{e.Venue?.Longitude?.ToString(CultureInfo.InvariantCulture)}",
         ["onlineUrl"] = e.OnlineUrl ?? "",
         ["status"] = e.Status.ToString(),
         ["tags"] = string.Join(',', e.Tags),
