@@ -9,6 +9,7 @@ using LiveHub.Pages;
 using LiveHub.Problems;
 using LiveHub.Seeding;
 using LiveHub.Staff;
+using LiveHub.Venues;
 
 SettingsCheck.ExitOnUnreadableSettings();
 var builder = WebApplication.CreateBuilder(args);
@@ -55,6 +56,7 @@ app.MapOpenApi();
 app.MapHealth();
 app.MapStaff();
 app.MapEvents();
+app.MapVenues();
 app.MapLive();
 app.MapCrossPosting();
 app.MapCalendar();

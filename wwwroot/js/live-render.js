@@ -70,7 +70,9 @@ export function renderPost(post, { timeZone, idPrefix = "" }) {
     if (post.kind === "quote" && post.speaker) {
         body = el("figure", { class: "post-body post-quote" },
             el("blockquote", {}, bodyHtml(post)),
-            el("figcaption", {}, `— ${post.speaker.name}`));
+            el("figcaption", {}, "— ", post.speaker.pageUrl
+                ? el("a", { class: "speaker-link", href: post.speaker.pageUrl }, post.speaker.name)
+                : post.speaker.name));
     } else {
         body = el("div", { class: "post-body" }, bodyHtml(post));
     }

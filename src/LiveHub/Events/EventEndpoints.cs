@@ -28,8 +28,8 @@ public static class EventEndpoints
     }
 
     private static async Task<Results<Ok<PagedResponse<EventSummaryResponse>>, ValidationProblem, ForbidHttpResult, UnauthorizedHttpResult>> ListEvents(
-        HttpContext http, LiveHubDbContext db, string? tag, string? from, string? to, string? status, int? page, int? pageSize, bool? includeDrafts,
-        CancellationToken cancellationToken)
+        HttpContext http, LiveHubDbContext db, TimeProvider clock, string? tag, string? from, string? to, string? status, int? page, int? pageSize, bool? includeDrafts,
+        string? q, string? month, string? when, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var query = db.Events.AsNoTracking();
@@ -51,11 +51,15 @@ public static class EventEndpoints
             query = query.Where(e => e.IsPublished);
         }
 
-        if (!string.IsNullOrWhiteSpace(tag))
+        query = EventSearch.Apply(query, db, EventSearch.Parse(errors, q, tag, month));
+        var now = clock.GetUtcNow().UtcDateTime;
+        var listing = EventSearch.ParseWhen(errors, when);
+        query = listing switch
         {
-            var normalised = tag.Trim().ToLowerInvariant();
-            query = query.Where(e => e.Tags.Contains(normalised));
-        }
+            EventListing.Upcoming => query.Where(e => e.EndsAtUtc >= now),
+            EventListing.Past => query.Where(e => e.EndsAtUtc < now),
+            _ => query,
+        };
 
         if (TryParseDate(errors, "from", from, out var fromUtc) && fromUtc is { } f)
         {
@@ -97,8 +101,10 @@ public static class EventEndpoints
         }
 
         var total = await query.CountAsync(cancellationToken);
-        var items = await query.OrderBy(e => e.StartsAtUtc).ThenBy(e => e.Slug)
-            .Skip((pageNumber - 1) * size).Take(size).ToListAsync(cancellationToken);
+        var ordered = listing == EventListing.Past
+            ? query.OrderByDescending(e => e.StartsAtUtc).ThenBy(e => e.Slug)
+            : query.OrderBy(e => e.StartsAtUtc).ThenBy(e => e.Slug);
+        var items = await ordered.Skip((pageNumber - 1) * size).Take(size).ToListAsync(cancellationToken);
         return TypedResults.Ok(new PagedResponse<EventSummaryResponse>([.. items.Select(EventMapping.ToSummary)], pageNumber, size, total));
     }
 

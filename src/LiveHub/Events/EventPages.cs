@@ -16,19 +16,55 @@ public static class EventPages
         app.MapGet("/events/{slug}", EventPage).ExcludeFromDescription();
     }
 
-    private static async Task<RazorComponentResult<EventsListPage>> EventsList(string? tag, LiveHubDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    /// <summary>Events per page on /events (each of upcoming and past); ?pageSize= changes it, as on the API.</summary>
+    public const int ListPageSize = 10;
+
+    private static async Task<RazorComponentResult> EventsList(
+        string? q, string? tag, string? month, int? page, int? pastPage, int? pageSize, LiveHubDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
+        var errors = new Problems.ValidationErrors();
+        var filter = EventSearch.Parse(errors, q, tag, month);
+        var size = pageSize ?? ListPageSize;
+        if (size is < 1 or > EventEndpoints.MaxPageSize)
+        {
+            errors.Add("pageSize", $"must be between 1 and {EventEndpoints.MaxPageSize}.");
+        }
+
+        if (page < 1 || pastPage < 1)
+        {
+            errors.Add(page < 1 ? "page" : "pastPage", "must be 1 or more.");
+        }
+
+        var published = db.Events.AsNoTracking().Where(e => e.IsPublished);
+        var tags = (await published.Select(e => e.Tags).ToListAsync(cancellationToken)).SelectMany(t => t).Distinct().Order(StringComparer.Ordinal).ToList();
+        if (errors.HasErrors)
+        {
+            var reasons = errors.ToDictionary().Select(kv => $"{kv.Key} {string.Join(" ", kv.Value)}");
+            return new RazorComponentResult<EventsListPage>(new { Filter = filter, Tags = (IReadOnlyList<string>)tags, Problem = string.Join(" ", reasons) })
+            {
+                StatusCode = StatusCodes.Status400BadRequest,
+            };
+        }
+
         var now = clock.GetUtcNow().UtcDateTime;
-        var published = await db.Events.AsNoTracking().Where(e => e.IsPublished).OrderBy(e => e.StartsAtUtc).ToListAsync(cancellationToken);
-        var tags = published.SelectMany(e => e.Tags).Distinct().Order(StringComparer.Ordinal).ToList();
-        var normalisedTag = string.IsNullOrWhiteSpace(tag) ? null : tag.Trim().ToLowerInvariant();
-        var shown = normalisedTag is null ? published : published.Where(e => e.Tags.Contains(normalisedTag)).ToList();
+        var matching = EventSearch.Apply(published, db, filter);
+        var upcoming = matching.Where(e => e.EndsAtUtc >= now);
+        var past = matching.Where(e => e.EndsAtUtc < now);
+        var upcomingPage = page ?? 1;
+        var pastPageNumber = pastPage ?? 1;
         return new RazorComponentResult<EventsListPage>(new
         {
-            Tag = normalisedTag,
+            Filter = filter,
             Tags = (IReadOnlyList<string>)tags,
-            Upcoming = (IReadOnlyList<EventSummaryResponse>)[.. shown.Where(e => e.EndsAtUtc >= now).Select(EventMapping.ToSummary)],
-            Past = (IReadOnlyList<EventSummaryResponse>)[.. shown.Where(e => e.EndsAtUtc < now).OrderByDescending(e => e.StartsAtUtc).Select(EventMapping.ToSummary)],
+            PageSize = size,
+            UpcomingPage = upcomingPage,
+            PastPage = pastPageNumber,
+            UpcomingTotal = await upcoming.CountAsync(cancellationToken),
+            PastTotal = await past.CountAsync(cancellationToken),
+            Upcoming = (IReadOnlyList<EventSummaryResponse>)[.. (await upcoming.OrderBy(e => e.StartsAtUtc).ThenBy(e => e.Slug)
+                .Skip((upcomingPage - 1) * size).Take(size).ToListAsync(cancellationToken)).Select(EventMapping.ToSummary)],
+            Past = (IReadOnlyList<EventSummaryResponse>)[.. (await past.OrderByDescending(e => e.StartsAtUtc).ThenBy(e => e.Slug)
+                .Skip((pastPageNumber - 1) * size).Take(size).ToListAsync(cancellationToken)).Select(EventMapping.ToSummary)],
         });
     }
 

@@ -14,6 +14,7 @@ public static class EventsFeature
         app.MapSessionEndpoints();
         app.MapSpeakerEndpoints();
         app.MapEventPages();
+        app.MapSpeakerPages();
         return app;
     }
 }
