@@ -22,6 +22,7 @@ builder.Services.AddLiveHubDatabase(builder.Configuration, builder.Environment);
 builder.Services.AddStaff();
 builder.Services.AddSeeding(builder.Configuration, builder.Environment);
 builder.Services.AddEvents();
+builder.Services.AddVenues();
 builder.Services.AddLive(builder.Configuration);
 builder.Services.AddCrossPosting(builder.Configuration);
 builder.Services.AddCalendar();

@@ -298,18 +298,7 @@ namespace LiveHub.Data.Migrations.Sqlite
                     b.Property<DateTime>("UpdatedAtUtc")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("VenueAddress")
-                        .HasMaxLength(500)
-                        .HasColumnType("TEXT");
-
-                    b.Property<double?>("VenueLatitude")
-                        .HasColumnType("REAL");
-
-                    b.Property<double?>("VenueLongitude")
-                        .HasColumnType("REAL");
-
-                    b.Property<string>("VenueName")
-                        .HasMaxLength(200)
+                    b.Property<Guid?>("VenueId")
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -321,6 +310,8 @@ namespace LiveHub.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("StartsAtUtc");
+
+                    b.HasIndex("VenueId");
 
                     b.ToTable("events", (string)null);
                 });
@@ -433,13 +424,30 @@ namespace LiveHub.Data.Migrations.Sqlite
                     b.Property<DateTime>("CreatedAtUtc")
                         .HasColumnType("TEXT");
 
+                    b.PrimitiveCollection<string>("Links")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PhotoAltText")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PhotoUrl")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Role")
                         .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Slug")
+                        .IsRequired()
+                        .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("UpdatedAtUtc")
@@ -448,6 +456,9 @@ namespace LiveHub.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("Name");
+
+                    b.HasIndex("Slug")
+                        .IsUnique();
 
                     b.ToTable("speakers", (string)null);
                 });
@@ -761,6 +772,60 @@ namespace LiveHub.Data.Migrations.Sqlite
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("LiveHub.Venues.Venue", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AccessibilityNotes")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Address")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("Latitude")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("Longitude")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("MapUrl")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Slug")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TimeZoneId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name");
+
+                    b.HasIndex("Slug")
+                        .IsUnique();
+
+                    b.ToTable("venues", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")
@@ -914,6 +979,16 @@ namespace LiveHub.Data.Migrations.Sqlite
                         .HasForeignKey("LiveHub.CrossPosting.CrossPostEventSettings", "EventId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("LiveHub.Events.Event", b =>
+                {
+                    b.HasOne("LiveHub.Venues.Venue", "Venue")
+                        .WithMany()
+                        .HasForeignKey("VenueId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.Navigation("Venue");
                 });
 
             modelBuilder.Entity("LiveHub.Events.Session", b =>
