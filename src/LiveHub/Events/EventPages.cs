@@ -1,3 +1,4 @@
+using LiveHub.Calendar;
 using LiveHub.Data;
 using LiveHub.Events.Pages;
 using LiveHub.Pages;
@@ -14,6 +15,7 @@ public static class EventPages
         app.MapGet("/", () => TypedResults.Redirect("/events")).ExcludeFromDescription();
         app.MapGet("/events", EventsList).ExcludeFromDescription();
         app.MapGet("/events/{slug}", EventPage).ExcludeFromDescription();
+        app.MapGet("/events/{slug}/sessions/{sessionId:guid}", SessionPage).ExcludeFromDescription();
     }
 
     /// <summary>Events per page on /events (each of upcoming and past); ?pageSize= changes it, as on the API.</summary>
@@ -68,7 +70,7 @@ public static class EventPages
         });
     }
 
-    private static async Task<RazorComponentResult> EventPage(string slug, LiveHubDbContext db, CancellationToken cancellationToken)
+    private static async Task<RazorComponentResult> EventPage(string slug, HttpContext http, PublicUrls urls, LiveHubDbContext db, CancellationToken cancellationToken)
     {
         var e = await EventQueries.LoadWithSessions(db, slug, cancellationToken);
         if (e is null || !e.IsPublished)
@@ -76,6 +78,30 @@ public static class EventPages
             return new RazorComponentResult<NotFoundPage>(new { Message = $"There is no published event called '{slug}'." }) { StatusCode = StatusCodes.Status404NotFound };
         }
 
-        return new RazorComponentResult<EventPage>(new { Event = EventMapping.ToDetail(e) });
+        var detail = EventMapping.ToDetail(e);
+        return new RazorComponentResult<EventPage>(new { Event = detail, JsonLd = EventStructuredData.ForEvent(detail, urls.BaseUrl(http.Request)) });
+    }
+
+    private static async Task<RazorComponentResult> SessionPage(
+        string slug, Guid sessionId, HttpContext http, PublicUrls urls, LiveHubDbContext db, CancellationToken cancellationToken)
+    {
+        var e = await EventQueries.LoadWithSessions(db, slug, cancellationToken);
+        var session = e is { IsPublished: true } ? e.Sessions.FirstOrDefault(s => s.Id == sessionId) : null;
+        if (e is null || session is null)
+        {
+            return new RazorComponentResult<NotFoundPage>(new { Message = $"There is no such session of a published event called '{slug}'." })
+            {
+                StatusCode = StatusCodes.Status404NotFound,
+            };
+        }
+
+        var detail = EventMapping.ToDetail(e);
+        var response = detail.Sessions.Single(s => s.Id == sessionId);
+        return new RazorComponentResult<SessionPage>(new
+        {
+            Event = detail,
+            Session = response,
+            JsonLd = EventStructuredData.ForSession(detail, response, urls.BaseUrl(http.Request)),
+        });
     }
 }

@@ -54,7 +54,7 @@ public static class SpeakerPages
             .Where(s => (s.ChairId == speakerId || s.Speakers.Any(x => x.SpeakerId == speakerId)) && s.Event!.IsPublished)
             .ToListAsync(cancellationToken);
         var items = sessions.Select(s => new SpeakerSessionItem(
-            s.Event!.Title, EventMapping.PageUrl(s.Event), s.Title, $"{EventMapping.PageUrl(s.Event)}#session-{s.Id}",
+            s.Event!.Title, EventMapping.PageUrl(s.Event), s.Title, EventStructuredData.SessionPageUrl(s.Event.Slug, s.Id),
             EventMapping.When(s.StartsAtUtc, s.EndsAtUtc, s.Event.TimeZoneId), s.ChairId == speakerId,
             s.Event.Status == EventStatus.Cancelled ? EventStatus.Cancelled : s.Status, s.EndsAtUtc >= now)).ToList();
         return [.. items.Where(i => i.IsUpcoming).OrderBy(i => i.When.StartsAt), .. items.Where(i => !i.IsUpcoming).OrderByDescending(i => i.When.StartsAt)];
