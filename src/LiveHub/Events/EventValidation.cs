@@ -233,6 +233,10 @@ public static partial class EventValidation
         var slug = ValidateSlug(errors, "slug", request.Slug, SpeakerLimits.Slug, "ada-lovelace");
         var photoUrl = Clean(request.PhotoUrl);
         errors.HttpUrl("photoUrl", photoUrl, EventLimits.Url);
+        if (photoUrl is not null && !errors.Has("photoUrl") && !photoUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Add("photoUrl", "must be an https:// URL (browsers block images over plain http on a secure page).");
+        }
         var photoAltText = Clean(request.PhotoAltText);
         errors.MaxLength("photoAltText", photoAltText, SpeakerLimits.PhotoAltText);
         if (photoUrl is not null && photoAltText is null)

@@ -9,8 +9,9 @@ namespace LiveHub.Venues;
 public static class VenueDirectory
 {
     /// <summary>
-    /// The venue for validated event input, or null for an online-only event. An inline venue with the name and address of
-    /// a known venue is that venue (its coordinates filled in if it had none); otherwise a new venue, in the event's zone,
+    /// The venue for validated event input, or null for an online-only event. An inline venue with the name, address (and
+    /// coordinates, if given) of a known venue is that venue (its coordinates filled in if it had none); otherwise a new
+    /// venue, in the event's zone,
     /// which is saved with the event. Returns false (with the field named in <paramref name="errors"/>) for an unknown slug.
     /// </summary>
     public static async Task<(bool Found, Venue? Venue)> ResolveAsync(
@@ -35,8 +36,14 @@ public static class VenueDirectory
         }
 
         var address = valid.VenueAddress;
-        var venue = db.Venues.Local.FirstOrDefault(v => v.Name == name && v.Address == address)
-            ?? await db.Venues.Where(v => v.Name == name && v.Address == address).OrderBy(v => v.CreatedAtUtc).FirstOrDefaultAsync(cancellationToken);
+        var candidates = db.Venues.Local.Where(v => v.Name == name && v.Address == address).ToList();
+        candidates.AddRange((await db.Venues.Where(v => v.Name == name && v.Address == address).OrderBy(v => v.CreatedAtUtc).ToListAsync(cancellationToken))
+            .Where(v => !candidates.Contains(v)));
+        // Other coordinates under the same name and address are another place (a second campus building, say): never
+        // moved, since other events are held at the venue as it is.
+        var venue = valid.VenueLatitude is not { } latitude
+            ? candidates.FirstOrDefault()
+            : candidates.FirstOrDefault(v => v.Latitude == latitude && v.Longitude == valid.VenueLongitude) ?? candidates.FirstOrDefault(v => v.Latitude is null);
         if (venue is null)
         {
             venue = new Venue

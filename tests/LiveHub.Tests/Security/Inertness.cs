@@ -84,7 +84,7 @@ public static class Inertness
     {
         "html", "head", "meta", "title", "link", "script", "body", "a", "header", "nav", "main", "footer", "p", "h1", "h2", "h3",
         "h4", "h5", "h6", "article", "section", "dl", "dt", "dd", "time", "span", "br", "strong", "em", "ol", "ul", "li", "label",
-        "input", "button", "div", "kbd", "figure", "blockquote", "figcaption", "img", "code", "pre", "hr",
+        "input", "button", "div", "kbd", "figure", "blockquote", "figcaption", "img", "code", "pre", "hr", "form", "select", "option",
     };
 
     private static readonly HashSet<string> UrlAttributes = new(StringComparer.OrdinalIgnoreCase)
@@ -126,15 +126,28 @@ public static class Inertness
                     break;
                 case "img":
                     var src = element.GetAttribute("src") ?? "";
-                    Assert.True(src.StartsWith("/media/", StringComparison.Ordinal), $"{where}: image not from the site's uploads: {Excerpt(element.OuterHtml)}");
+                    // Speakers' photos are the one kind of image staff link to elsewhere; https only (the CSP allows no other).
+                    var speakerPhoto = element.ClassList.Contains("speaker-photo") && src.StartsWith("https://", StringComparison.Ordinal);
+                    Assert.True(src.StartsWith("/media/", StringComparison.Ordinal) || speakerPhoto, $"{where}: image not from the site's uploads: {Excerpt(element.OuterHtml)}");
                     break;
                 case "link":
                     var href = element.GetAttribute("href") ?? "";
                     Assert.True(IsSameSite(href, siteOrigin), $"{where}: <link> to another site: {Excerpt(element.OuterHtml)}");
                     break;
                 case "meta":
-                    Assert.True(element.HasAttribute("charset") || element.GetAttribute("name") is "viewport" or "description",
+                    // Sharing previews: OpenGraph (property="og:…") and Twitter/X cards (name="twitter:…"), with content only.
+                    var sharing = (element.GetAttribute("property")?.StartsWith("og:", StringComparison.Ordinal) ?? false)
+                        || (element.GetAttribute("name")?.StartsWith("twitter:", StringComparison.Ordinal) ?? false);
+                    Assert.True(element.HasAttribute("charset") || element.GetAttribute("name") is "viewport" or "description" || sharing,
                         $"{where}: unexpected <meta>: {Excerpt(element.OuterHtml)}");
+                    if (sharing)
+                    {
+                        Assert.True(element.Attributes.All(a => a.Name is "property" or "name" or "content"), $"{where}: unexpected attribute on a sharing <meta>: {Excerpt(element.OuterHtml)}");
+                        if (element.GetAttribute("property") is "og:image" or "og:url")
+                        {
+                            AssertSafeUrl(element.GetAttribute("content") ?? "", $"{where}: {element.GetAttribute("property")}");
+                        }
+                    }
                     break;
             }
         }

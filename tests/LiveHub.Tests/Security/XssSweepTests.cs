@@ -70,14 +70,18 @@ public sealed class XssSweepTests(SqliteApp app) : IClassFixture<SqliteApp>
         var token = await OkJsonAsync(await editor.PostAsJsonAsync("/api/account/token", new { email, password = LiveHubApp.Password }));
         editor.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.GetProperty("accessToken").GetString());
 
-        var speakerName = Text("speaker.name", Everywhere);
+        var speakerName = Text("speaker.name", Everywhere | Shown.JsonLd);
         var speaker = await OkJsonAsync(await editor.PostAsJsonAsync("/api/speakers", new
         {
             name = speakerName,
-            role = Text("speaker.role", Shown.Html | Shown.Api),
-            affiliation = Text("speaker.affiliation", Shown.Html | Shown.Api),
+            role = Text("speaker.role", Shown.Html | Shown.Api | Shown.JsonLd),
+            affiliation = Text("speaker.affiliation", Shown.Html | Shown.Api | Shown.JsonLd),
             bio = Text("speaker.bio", Shown.Html | Shown.Api),
+            photoUrl = Url("speaker.photoUrl", Shown.Html | Shown.Api | Shown.JsonLd),
+            photoAltText = Text("speaker.photoAltText", Shown.Html | Shown.Api),
+            links = new[] { Url("speaker.links[0]", Shown.Html | Shown.Api) },
         }));
+        var speakerSlug = speaker.GetProperty("slug").GetString()!;
         var chair = await OkJsonAsync(await editor.PostAsJsonAsync("/api/speakers", new { name = Text("chair.name", Everywhere) }));
 
         var slug = "xss-" + Guid.NewGuid().ToString("N")[..10];
@@ -115,6 +119,19 @@ public sealed class XssSweepTests(SqliteApp app) : IClassFixture<SqliteApp>
         }));
         var sessionId = session.GetProperty("id").GetGuid();
         (await editor.PostAsync($"/api/events/{slug}/sessions/{sessionId}/coverage/start", null)).EnsureSuccessStatusCode();
+
+        // The venue typed into the event is a venue of its own now: its notes and map link are staff text too.
+        var venueSlug = (await editor.GetFromJsonAsync<JsonElement>($"/api/events/{slug}")).GetProperty("venue").GetProperty("slug").GetString()!;
+        await OkJsonAsync(await editor.PutAsJsonAsync($"/api/venues/{venueSlug}", new
+        {
+            name = venueName,
+            address = venueAddress,
+            latitude = 51.5,
+            longitude = -0.1,
+            mapUrl = Url("venue.mapUrl", Shown.Html | Shown.Api),
+            timeZone = "Europe/London",
+            accessibilityNotes = Text("venue.accessibilityNotes", Shown.Html | Shown.Api),
+        }));
         (await editor.PostAsync($"/api/events/{slug}/coverage/start", null)).EnsureSuccessStatusCode();
         var streams = await editor.GetFromJsonAsync<JsonElement>($"/api/events/{slug}/streams");
         var sessionStream = streams.EnumerateArray().Single(s => s.GetProperty("sessionId").ValueKind == JsonValueKind.String).GetProperty("id").GetGuid();
@@ -168,6 +185,8 @@ public sealed class XssSweepTests(SqliteApp app) : IClassFixture<SqliteApp>
         var pages = new[]
         {
             "/events", "/events?tag=xss-sweep", $"/events/{slug}", $"/events/{importedSlug}", $"/live/{slug}", $"/live/{slug}/sessions/{sessionId}",
+            $"/events/{slug}/sessions/{sessionId}", "/speakers", $"/speakers/{speakerSlug}", "/venues", $"/venues/{venueSlug}",
+            "/events?q=" + Uri.EscapeDataString(eventTitle[..3]),
         };
         foreach (var page in pages)
         {
@@ -175,7 +194,12 @@ public sealed class XssSweepTests(SqliteApp app) : IClassFixture<SqliteApp>
         }
 
         // Reflected input: the path and the query string come back in 404 pages and headings.
-        foreach (var reflected in new[] { "/events?tag=" + Uri.EscapeDataString(XssPayloads.All[0]), "/events/" + Uri.EscapeDataString(XssPayloads.All[2]), "/live/" + Uri.EscapeDataString(XssPayloads.All[1]) })
+        foreach (var reflected in new[]
+        {
+            "/events?tag=" + Uri.EscapeDataString(XssPayloads.All[0]), "/events/" + Uri.EscapeDataString(XssPayloads.All[2]), "/live/" + Uri.EscapeDataString(XssPayloads.All[1]),
+            "/events?q=" + Uri.EscapeDataString(XssPayloads.All[1]), "/events?month=" + Uri.EscapeDataString(XssPayloads.All[3]),
+            "/speakers/" + Uri.EscapeDataString(XssPayloads.All[4]), "/venues/" + Uri.EscapeDataString(XssPayloads.All[8]),
+        })
         {
             await RenderPageAsync(anonymous, reflected, origin, jsonLd, expectOk: false);
         }
@@ -227,6 +251,7 @@ public sealed class XssSweepTests(SqliteApp app) : IClassFixture<SqliteApp>
             "/api/events", $"/api/events/{slug}", $"/api/events/{importedSlug}", $"/api/events/{slug}/sessions/{sessionId}", "/api/speakers",
             $"/api/speakers/{speaker.GetProperty("id").GetGuid()}", $"/api/events/{slug}/streams", $"/api/streams/{sessionStream}",
             $"/api/streams/{sessionStream}/posts", $"/api/streams/{eventStream}/posts", "/api/staff", $"/api/streams/{sessionStream}/audit",
+            "/api/venues", $"/api/venues/{venueSlug}",
         })
         {
             var response = await admin.GetAsync(url);
@@ -329,6 +354,8 @@ public sealed class XssSweepTests(SqliteApp app) : IClassFixture<SqliteApp>
         var stream = (await editor.GetFromJsonAsync<JsonElement>($"/api/events/{slug}/streams")).EnumerateArray().First().GetProperty("id").GetGuid();
         var postsBefore = (await editor.GetFromJsonAsync<JsonElement>($"/api/streams/{stream}/posts")).GetProperty("posts").GetArrayLength();
         var eventsBefore = (await editor.GetFromJsonAsync<JsonElement>("/api/events?pageSize=100")).GetProperty("total").GetInt32();
+        var speakersBefore = (await editor.GetFromJsonAsync<JsonElement>("/api/speakers")).GetArrayLength();
+        var venuesBefore = (await editor.GetFromJsonAsync<JsonElement>("/api/venues")).GetArrayLength();
 
         object ValidEvent(string? s = null, string[]? tags = null, string? onlineUrl = null, string? imageUrl = null) => new
         {
@@ -341,6 +368,12 @@ public sealed class XssSweepTests(SqliteApp app) : IClassFixture<SqliteApp>
             await (await editor.PostAsJsonAsync("/api/events", ValidEvent(s: payload))).AssertProblemAsync(HttpStatusCode.BadRequest, "slug");
             await (await editor.PostAsJsonAsync("/api/events", ValidEvent(tags: [payload]))).AssertProblemAsync(HttpStatusCode.BadRequest, "tags[0]");
             await (await editor.PostAsJsonAsync("/api/speakers", new { name = "Refused", blueskyHandle = payload })).AssertProblemAsync(HttpStatusCode.BadRequest, "blueskyHandle");
+            await (await editor.PostAsJsonAsync("/api/speakers", new { name = "Refused", slug = payload })).AssertProblemAsync(HttpStatusCode.BadRequest, "slug");
+            await (await editor.PostAsJsonAsync("/api/venues", new { name = "Refused", slug = payload })).AssertProblemAsync(HttpStatusCode.BadRequest, "slug");
+            await (await editor.PostAsJsonAsync("/api/events", new
+            {
+                title = "Refused", startsAt = "2030-06-01T09:00", endsAt = "2030-06-01T17:00", timeZone = "Europe/London", venueSlug = payload,
+            })).AssertProblemAsync(HttpStatusCode.BadRequest, "venueSlug");
         }
 
         foreach (var url in XssPayloads.BadUrls)
@@ -348,6 +381,9 @@ public sealed class XssSweepTests(SqliteApp app) : IClassFixture<SqliteApp>
             await (await editor.PostAsJsonAsync("/api/events", ValidEvent(onlineUrl: url))).AssertProblemAsync(HttpStatusCode.BadRequest, "onlineUrl");
             await (await editor.PostAsJsonAsync("/api/events", ValidEvent(imageUrl: url))).AssertProblemAsync(HttpStatusCode.BadRequest, "imageUrl");
             await (await editor.PostAsJsonAsync($"/api/streams/{stream}/posts", new { body = "Link", linkUrl = url })).AssertProblemAsync(HttpStatusCode.BadRequest, "linkUrl");
+            await (await editor.PostAsJsonAsync("/api/speakers", new { name = "Refused", photoUrl = url, photoAltText = "A photo" })).AssertProblemAsync(HttpStatusCode.BadRequest, "photoUrl");
+            await (await editor.PostAsJsonAsync("/api/speakers", new { name = "Refused", links = new[] { url } })).AssertProblemAsync(HttpStatusCode.BadRequest, "links[0]");
+            await (await editor.PostAsJsonAsync("/api/venues", new { name = "Refused", mapUrl = url })).AssertProblemAsync(HttpStatusCode.BadRequest, "mapUrl");
         }
 
         foreach (var markdown in XssPayloads.MarkdownWithBadLinks)
@@ -357,6 +393,8 @@ public sealed class XssSweepTests(SqliteApp app) : IClassFixture<SqliteApp>
 
         Assert.Equal(postsBefore, (await editor.GetFromJsonAsync<JsonElement>($"/api/streams/{stream}/posts")).GetProperty("posts").GetArrayLength());
         Assert.Equal(eventsBefore, (await editor.GetFromJsonAsync<JsonElement>("/api/events?pageSize=100")).GetProperty("total").GetInt32());
+        Assert.Equal(speakersBefore, (await editor.GetFromJsonAsync<JsonElement>("/api/speakers")).GetArrayLength());
+        Assert.Equal(venuesBefore, (await editor.GetFromJsonAsync<JsonElement>("/api/venues")).GetArrayLength());
     }
 
     private async Task<string> ImportAsync(HttpClient editor, string title, string description, string location)
