@@ -38,6 +38,8 @@ public sealed class SeedLoader(LiveHubDbContext db, SeedDirectory directory, Tim
         await db.Events.IgnoreQueryFilters().ExecuteDeleteAsync(cancellationToken);
         await db.Venues.ExecuteDeleteAsync(cancellationToken);
         await db.Speakers.ExecuteDeleteAsync(cancellationToken);
+        // What this context tracked from an earlier load is gone from the database: forget it (venue and slug lookups read it).
+        db.ChangeTracker.Clear();
         await LoadCoreAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }

@@ -14,13 +14,14 @@ public static class VenueDirectory
     /// venue, in the event's zone,
     /// which is saved with the event. Returns false (with the field named in <paramref name="errors"/>) for an unknown slug.
     /// </summary>
+    /// <param name="allTracked">Every venue is already tracked (see <see cref="TrackAllAsync"/>): no query per event, for imports.</param>
     public static async Task<(bool Found, Venue? Venue)> ResolveAsync(
-        LiveHubDbContext db, ValidEvent valid, DateTime now, Problems.ValidationErrors errors, CancellationToken cancellationToken)
+        LiveHubDbContext db, ValidEvent valid, DateTime now, Problems.ValidationErrors errors, CancellationToken cancellationToken, bool allTracked = false)
     {
         if (valid.VenueSlug is { } slug)
         {
             var bySlug = db.Venues.Local.FirstOrDefault(v => v.Slug == slug)
-                ?? await db.Venues.FirstOrDefaultAsync(v => v.Slug == slug, cancellationToken);
+                ?? (allTracked ? null : await db.Venues.FirstOrDefaultAsync(v => v.Slug == slug, cancellationToken));
             if (bySlug is null)
             {
                 errors.Add("venueSlug", $"there is no venue with the slug '{slug}'.");
@@ -37,8 +38,12 @@ public static class VenueDirectory
 
         var address = valid.VenueAddress;
         var candidates = db.Venues.Local.Where(v => v.Name == name && v.Address == address).ToList();
-        candidates.AddRange((await db.Venues.Where(v => v.Name == name && v.Address == address).OrderBy(v => v.CreatedAtUtc).ToListAsync(cancellationToken))
-            .Where(v => !candidates.Contains(v)));
+        if (!allTracked)
+        {
+            candidates.AddRange((await db.Venues.Where(v => v.Name == name && v.Address == address).OrderBy(v => v.CreatedAtUtc).ToListAsync(cancellationToken))
+                .Where(v => !candidates.Contains(v)));
+        }
+
         // Other coordinates under the same name and address are another place (a second campus building, say): never
         // moved, since other events are held at the venue as it is.
         var venue = valid.VenueLatitude is not { } latitude
@@ -48,7 +53,7 @@ public static class VenueDirectory
         {
             venue = new Venue
             {
-                Slug = await FreeSlugAsync(db, name, cancellationToken),
+                Slug = await FreeSlugAsync(db, name, cancellationToken, allTracked),
                 Name = name,
                 Address = address,
                 Latitude = valid.VenueLatitude,
@@ -57,6 +62,8 @@ public static class VenueDirectory
                 CreatedAtUtc = now,
                 UpdatedAtUtc = now,
             };
+            // Tracked at once, so the next event of the same batch (an import, the seeds) finds it; saved with the event.
+            db.Venues.Add(venue);
         }
         else if (venue.Latitude is null && valid.VenueLatitude is not null)
         {
@@ -68,12 +75,15 @@ public static class VenueDirectory
         return (true, venue);
     }
 
-    public static async Task<string> FreeSlugAsync(LiveHubDbContext db, string name, CancellationToken cancellationToken)
+    /// <summary>Tracks every venue (a hub has tens, not thousands), so that a batch resolves its venues without a query each.</summary>
+    public static Task TrackAllAsync(LiveHubDbContext db, CancellationToken cancellationToken) => db.Venues.LoadAsync(cancellationToken);
+
+    public static async Task<string> FreeSlugAsync(LiveHubDbContext db, string name, CancellationToken cancellationToken, bool allTracked = false)
     {
         var baseSlug = EventValidation.SlugFromTitle(name);
         baseSlug = baseSlug == "event" && !name.Any(char.IsAsciiLetterOrDigit) ? "venue" : baseSlug;
         var candidate = baseSlug;
-        for (var n = 2; db.Venues.Local.Any(v => v.Slug == candidate) || await db.Venues.AnyAsync(v => v.Slug == candidate, cancellationToken); n++)
+        for (var n = 2; db.Venues.Local.Any(v => v.Slug == candidate) || (!allTracked && await db.Venues.AnyAsync(v => v.Slug == candidate, cancellationToken)); n++)
         {
             candidate = $"{baseSlug}-{n}";
         }

@@ -53,14 +53,14 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>A page in a fresh context (no cookies) that records console errors and uncaught exceptions.</summary>
-    public async Task<BrowserPage> NewPageAsync(int width = 1280, int height = 900, bool javaScriptEnabled = true)
+    public async Task<BrowserPage> NewPageAsync(int width = 1280, int height = 900, bool javaScriptEnabled = true, string timeZone = "Europe/London")
     {
         var context = await (_browser ?? throw new InvalidOperationException("Not initialised.")).NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = BaseUrl,
             ViewportSize = new ViewportSize { Width = width, Height = height },
             Locale = "en-GB",
-            TimezoneId = "Europe/London",
+            TimezoneId = timeZone,
             JavaScriptEnabled = javaScriptEnabled,
         });
         context.SetDefaultTimeout(10_000);

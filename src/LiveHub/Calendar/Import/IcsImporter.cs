@@ -352,6 +352,7 @@ internal sealed class IcsImporter(LiveHubDbContext db, IOptions<CalendarOptions>
         var ownEvents = ownIds.Count == 0 ? [] : await db.Events.IgnoreQueryFilters().Where(e => ownIds.Contains(e.Id)).Select(e => e.Id).ToListAsync(cancellationToken);
         var ownSessions = ownIds.Count == 0 ? [] : await db.Sessions.IgnoreQueryFilters().Where(s => ownIds.Contains(s.Id)).Select(s => s.Id).ToListAsync(cancellationToken);
 
+        await Venues.VenueDirectory.TrackAllAsync(db, cancellationToken);
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         var creates = new List<(int Index, Candidate Candidate, string Uid, ValidEvent Valid)>();
         var items = new List<ImportItem>();
@@ -400,7 +401,7 @@ internal sealed class IcsImporter(LiveHubDbContext db, IOptions<CalendarOptions>
         {
             var slug = FreeSlug(EventValidation.SlugFromTitle(valid.Title), slugsTaken);
             var e = new Event { Slug = slug, Title = valid.Title, TimeZoneId = valid.TimeZoneId, CreatedAtUtc = now, UpdatedAtUtc = now, SourceUid = uid };
-            var (_, venue) = await Venues.VenueDirectory.ResolveAsync(db, valid, now, new Problems.ValidationErrors(), cancellationToken);
+            var (_, venue) = await Venues.VenueDirectory.ResolveAsync(db, valid, now, new Problems.ValidationErrors(), cancellationToken, allTracked: true);
             EventChanges.Apply(e, valid, slug, now, venue);
             e.Revision = 0;
             if (apply)
@@ -436,7 +437,7 @@ internal sealed class IcsImporter(LiveHubDbContext db, IOptions<CalendarOptions>
         }
 
         var before = Snapshot(current);
-        var (_, venue) = await Venues.VenueDirectory.ResolveAsync(db, valid, now, errors, cancellationToken);
+        var (_, venue) = await Venues.VenueDirectory.ResolveAsync(db, valid, now, errors, cancellationToken, allTracked: true);
         if (!EventChanges.Apply(current, valid, current.Slug, now, venue))
         {
             return Item(candidate, ImportActions.Skip, ["unchanged since the last import."], current);
