@@ -69,6 +69,7 @@ public abstract class LiveCoverageHubTests(LiveHubApp app)
             firstId = (await live.PostAsync("One")).GetProperty("id").GetGuid();
             Assert.True(mirror.Apply(await client.NextAsync("changes", Wait)));
             client.Abort();
+            await client.Closed.WaitAsync(Wait);
         }
 
         // While the client is away: two posts, an edit of the first and a delete of the second.

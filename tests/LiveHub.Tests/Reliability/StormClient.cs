@@ -12,9 +12,10 @@ public readonly record struct MirroredPost(Guid Id, int Sequence, long Change, i
 
 /// <summary>
 /// A live-coverage client for the reconnect storm, on the .NET SignalR client (negotiate, then WebSockets). A
-/// thousand of these fit beside the server on two cores: measured against a hand-written JSON-protocol client,
-/// they cost about the same CPU to connect and idle and up to ~40% more for a reconnect of all at once, and
-/// ~80 MB more memory. It behaves like the browser client: it joins with the last change it applied, applies a
+/// thousand of these fit beside the server on two cores: in a rough measure against the raw-socket JSON-protocol
+/// client this replaced, they cost about the same CPU to connect and idle, up to ~40% more for a reconnect of all
+/// at once, and ~80 MB more memory; the storm's CPU varied more from run to run than between the two clients.
+/// (The load tool in bench/LiveHub.Load, with up to 19,500 clients, keeps raw sockets.) It behaves like the browser client: it joins with the last change it applied, applies a
 /// message only if it starts where the client is (<c>after</c> ≤ last applied), and after a gap re-joins with its
 /// last change to catch up. It counts everything that would be a defect: a change applied twice or out of order,
 /// a post numbered outside its message's range, a reset, a failed join.
