@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.WebSockets;
 using System.Text.Json;
 using LiveHub.Staff;
 using LiveHub.Testing.FakeBluesky;
@@ -47,7 +46,7 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
         (await live.Editor.PostAsync($"/api/events/{live.Slug}/sessions/{live.SessionId}/coverage/start", null)).EnsureSuccessStatusCode();
 
         var attendees = (await Task.WhenAll(Enumerable.Range(0, SteadyAttendees + ReconnectingAttendees)
-            .Select(_ => Attendee.JoinAsync(() => ConnectAsync(baseAddress), live.StreamId)))).ToList();
+            .Select(_ => Attendee.JoinAsync(() => LiveClient.ConnectAsync(baseAddress), live.StreamId)))).ToList();
 
         var baseline = attendees[0].Mirror.Visible.Select(p => p.Body).ToList();
         output.WriteLine($"Set up (cluster, app, scenario, {attendees.Count} attendees) in {total.Elapsed.TotalSeconds:F1} s");
@@ -196,6 +195,7 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
         Assert.Equal(acked, acked.OrderBy(FaultTraffic.PostNumber));
         Assert.Equal(SteadyAttendees, steadyFromPushesAlone);
         Assert.All(attendees.Take(SteadyAttendees), a => Assert.Equal(0, a.Reconnects));
+        Assert.All(attendees, a => Assert.True(a.Connected, "An attendee's connection ended."));
         foreach (var attendee in attendees)
         {
             var visible = attendee.Mirror.Visible.Select(p => p.Body).ToList();
@@ -231,13 +231,6 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
         }
 
         output.WriteLine($"Total {total.Elapsed.TotalSeconds:F1} s");
-    }
-
-    private static async Task<SignalRJsonClient> ConnectAsync(Uri baseAddress)
-    {
-        var socket = new ClientWebSocket();
-        await socket.ConnectAsync(new Uri($"ws://{baseAddress.Authority}/hubs/live"), CancellationToken.None);
-        return await SignalRJsonClient.ConnectAsync(socket);
     }
 
     private static async Task<DateTime> WaitForHealthyAsync(HttpClient health)
