@@ -72,6 +72,14 @@ public abstract class HealthAndStatusTests(LiveHubApp app)
         Assert.Equal(0, stream.GetProperty("viewers").GetInt32());
         Assert.Equal(JsonValueKind.Number, status.GetProperty("crossPosting").GetProperty("queued").ValueKind);
 
+        await using (var viewer = await LiveClient.ConnectAsync(app))
+        {
+            await viewer.JoinAsync(streamId.ToString(), 0);
+            var watched = await editor.GetFromJsonAsync<JsonElement>("/api/status");
+            Assert.Equal(1, watched.GetProperty("streams").EnumerateArray().Single(s => s.GetProperty("streamId").GetGuid() == streamId).GetProperty("viewers").GetInt32());
+            Assert.True(watched.GetProperty("viewers").GetInt32() >= 1);
+        }
+
         Assert.Equal(HttpStatusCode.Unauthorized, (await app.AnonymousClient().GetAsync("/api/status")).StatusCode);
     }
 }

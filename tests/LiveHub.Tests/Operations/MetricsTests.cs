@@ -48,37 +48,50 @@ public sealed class MetricsTests(MetricsTests.MetricsApp app) : IClassFixture<Me
     }
 
     [Fact]
-    public async Task Posting_and_reading_record_posts_requests_the_queue_and_the_runtime()
+    public async Task Posting_and_watching_record_posts_viewers_joins_pushes_requests_the_queue_and_the_runtime()
     {
         var live = await LiveTestSupport.LiveSessionAsync(app);
+        await live.PostAsync("Before anyone watched");
+        await using var viewer = await LiveClient.ConnectAsync(app);
+        var snapshot = await viewer.JoinAsync(live.StreamId.ToString(), 0);
+        var joinedWith = snapshot.GetProperty("posts").GetArrayLength();
         await live.PostAsync("First update");
+        await viewer.NextAsync("changes");
         await live.PostAsync("A key moment", kind: "keyMoment");
+        await viewer.NextAsync("changes");
         (await app.AnonymousClient().GetAsync($"/live/{live.Slug}")).EnsureSuccessStatusCode();
 
         var metrics = app.Collect();
         var posts = metrics["livehub.live.posts"];
-        Assert.Equal(1, Sum(posts, "livehub.post.kind", "Update"));
+        Assert.Equal(2, Sum(posts, "livehub.post.kind", "Update"));
         Assert.Equal(1, Sum(posts, "livehub.post.kind", "KeyMoment"));
+        Assert.Equal(1, Gauge(metrics["livehub.live.viewers"], "livehub.stream.id", live.StreamId.ToString()));
+        var join = Assert.Single(metrics["livehub.live.join.changes"], p => HasTag(p, "livehub.join.kind", "snapshot"));
+        Assert.Equal(1, join.GetHistogramCount());
+        Assert.Equal(joinedWith, join.GetHistogramSum());
+        Assert.True(metrics["livehub.live.push.duration"].Sum(p => p.GetHistogramCount()) >= 2, "The two pushes were not timed.");
         Assert.Contains("livehub.crosspost.queue.depth", metrics.Keys);
         Assert.Contains("livehub.crosspost.queue.oldest_age", metrics.Keys);
         Assert.Contains("http.server.request.duration", metrics.Keys);
         Assert.Contains(metrics.Keys, name => name.StartsWith("dotnet.gc.", StringComparison.Ordinal));
     }
 
-    private static long Sum(List<MetricPoint> points, string tag, string value)
+    private static bool HasTag(MetricPoint point, string tag, string value)
     {
-        long sum = 0;
-        foreach (var point in points)
+        foreach (var pair in point.Tags)
         {
-            foreach (var pair in point.Tags)
+            if (pair.Key == tag && Equals(pair.Value, value))
             {
-                if (pair.Key == tag && Equals(pair.Value, value))
-                {
-                    sum += point.GetSumLong();
-                }
+                return true;
             }
         }
 
-        return sum;
+        return false;
     }
+
+    private static long Gauge(List<MetricPoint> points, string tag, string value) =>
+        points.Where(p => HasTag(p, tag, value)).Select(p => p.GetGaugeLastValueLong()).Single();
+
+    private static long Sum(List<MetricPoint> points, string tag, string value) =>
+        points.Where(p => HasTag(p, tag, value)).Sum(p => p.GetSumLong());
 }
