@@ -10,6 +10,7 @@ using LiveHub.Pages;
 using LiveHub.Problems;
 using LiveHub.Seeding;
 using LiveHub.Staff;
+using LiveHub.Operations;
 using LiveHub.Venues;
 
 SettingsCheck.ExitOnUnreadableSettings();
@@ -28,6 +29,7 @@ builder.Services.AddLive(builder.Configuration);
 builder.Services.AddCrossPosting(builder.Configuration);
 builder.Services.AddCalendar();
 builder.Services.AddHealth();
+builder.Services.AddOperations(builder.Configuration);
 builder.Services.AddLiveHubHsts(builder.Configuration);
 
 var app = builder.Build();
@@ -63,6 +65,7 @@ app.MapDiscovery();
 app.MapLive();
 app.MapCrossPosting();
 app.MapCalendar();
+app.MapOperations();
 
 await app.RunUntilStoppedAsync();
 return 0;
