@@ -127,4 +127,34 @@ public sealed class SpeakerVenueAndTimePagesTests(BrowserFixture browser) : ICla
         await Expect(page.Locator(".speaker-quotes blockquote")).ToHaveCountAsync(2);
         tab.AssertNoErrors();
     }
+
+    [Fact]
+    public async Task Editing_a_speaker_in_the_staff_page_keeps_and_changes_the_photo_and_links()
+    {
+        var editor = await browser.App.BearerClientAsync(StaffRoles.Editor);
+        var name = "Photo Keeper " + Guid.NewGuid().ToString("N")[..6];
+        var created = await (await editor.PostAsJsonAsync("/api/speakers", new
+        {
+            name, photoUrl = "https://images.example.org/keeper.jpg", photoAltText = "A portrait", links = new[] { "https://example.org/keeper" },
+        })).Content.ReadFromJsonAsync<JsonElement>();
+        var staff = await browser.App.CreateStaffAsync(StaffRoles.Editor);
+        await using var tab = await browser.NewPageAsync();
+        var page = tab.Page;
+        await page.SignInAsync(staff.Email!);
+        await page.GotoAsync("/staff/speakers.html");
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Edit {name}" }).ClickAsync();
+        await Expect(page.Locator("#photoUrl")).ToHaveValueAsync("https://images.example.org/keeper.jpg");
+        await Expect(page.Locator("#links")).ToHaveValueAsync("https://example.org/keeper");
+        await page.Locator("#role").FillAsync("Keynote speaker");
+        await page.Locator("#links").FillAsync("https://example.org/keeper\nhttps://orcid.org/0000-0002-1825-0097");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save speaker" }).ClickAsync();
+        await Expect(page.Locator("#page-status")).ToContainTextAsync($"Saved {name}.");
+
+        var saved = await editor.GetFromJsonAsync<JsonElement>($"/api/speakers/{created.GetProperty("id").GetGuid()}");
+        Assert.Equal("Keynote speaker", saved.GetProperty("role").GetString());
+        Assert.Equal("https://images.example.org/keeper.jpg", saved.GetProperty("photoUrl").GetString());
+        Assert.Equal("A portrait", saved.GetProperty("photoAltText").GetString());
+        Assert.Equal(["https://example.org/keeper", "https://orcid.org/0000-0002-1825-0097"], saved.GetProperty("links").EnumerateArray().Select(l => l.GetString()));
+        tab.AssertNoErrors();
+    }
 }

@@ -21,6 +21,9 @@ function edit(speaker) {
     f.affiliation.value = speaker.affiliation ?? "";
     f.blueskyHandle.value = speaker.blueskyHandle ?? "";
     f.bio.value = speaker.bio ?? "";
+    f.photoUrl.value = speaker.photoUrl ?? "";
+    f.photoAltText.value = speaker.photoAltText ?? "";
+    f.links.value = (speaker.links ?? []).join("\n");
     document.getElementById("speaker-form-heading").textContent = `Edit speaker: ${speaker.name}`;
     document.getElementById("save-speaker").textContent = "Save speaker";
     document.getElementById("cancel-speaker-edit").hidden = false;
@@ -71,6 +74,9 @@ form.addEventListener("submit", async (event) => {
             affiliation: text(form, "affiliation"),
             blueskyHandle: text(form, "blueskyHandle"),
             bio: text(form, "bio"),
+            photoUrl: text(form, "photoUrl"),
+            photoAltText: text(form, "photoAltText"),
+            links: (form.elements.links.value || "").split("\n").map((line) => line.trim()).filter(Boolean),
         };
         const saved = editingId ? await put(`/api/speakers/${editingId}`, body) : await post("/api/speakers", body);
         const verb = editingId ? "Saved" : "Added";
