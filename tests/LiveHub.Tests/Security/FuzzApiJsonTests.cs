@@ -30,6 +30,7 @@ public sealed partial class FuzzApiJsonTests(FuzzEnvironment environment, ITestO
         public required string CoverageSlug { get; init; }
         public required Guid CoverageSessionId { get; init; }
         public required Guid SpeakerId { get; init; }
+        public required string VenueSlug { get; set; }
         public required string StaffId { get; init; }
         public required string LoginEmail { get; init; }
         public required string RefreshToken { get; init; }
@@ -83,6 +84,8 @@ public sealed partial class FuzzApiJsonTests(FuzzEnvironment environment, ITestO
         ["POST /api/events/{slug}/sessions/"] = new(w => new() { ["slug"] = w.EventSlug }, (_, w) => SessionBody(w)),
         ["PUT /api/events/{slug}/sessions/{id:guid}"] = new(w => new() { ["slug"] = w.EventSlug, ["id"] = w.SessionId.ToString() }, (_, w) => SessionBody(w)),
         ["POST /api/speakers/"] = new(_ => [], (_, _) => Json(new { name = "Ada Lovelace", role = "Speaker", affiliation = "Analytical", blueskyHandle = "ada.bsky.social", bio = "Wrote the first program." })),
+        ["POST /api/venues/"] = new(_ => [], (_, _) => Json(new { name = "Fuzz Hall", address = "1 Test Street", latitude = 52.45, longitude = -1.93, mapUrl = "https://maps.example.org/hall", timeZone = "Europe/London", accessibilityNotes = "Step-free." })),
+        ["PUT /api/venues/{slug}"] = new(w => new() { ["slug"] = w.VenueSlug }, (_, w) => Json(new { slug = w.VenueSlug, name = "Fuzz Hall", address = "2 Test Street", timeZone = "Europe/London" })),
         ["PUT /api/speakers/{id:guid}"] = new(w => new() { ["id"] = w.SpeakerId.ToString() }, (_, _) => Json(new { name = "Ada King", role = "Chair", affiliation = "Analytical", blueskyHandle = "ada.bsky.social", bio = "Bio." })),
         ["POST /api/account/login"] = new(_ => [], (_, w) => Json(new { email = w.LoginEmail, password = LiveHubApp.Password, rememberMe = false })),
         ["POST /api/account/token"] = new(_ => [], (_, w) => Json(new { email = w.LoginEmail, password = LiveHubApp.Password })),
@@ -231,6 +234,11 @@ public sealed partial class FuzzApiJsonTests(FuzzEnvironment environment, ITestO
         {
             world.EventSlug = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("slug").GetString()!;
         }
+
+        if (key == "PUT /api/venues/{slug}" && response.IsSuccessStatusCode)
+        {
+            world.VenueSlug = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("slug").GetString()!;
+        }
     }
 
     private static async Task<World> CreateWorldAsync(LiveHubApp app, HttpClient admin)
@@ -271,6 +279,7 @@ public sealed partial class FuzzApiJsonTests(FuzzEnvironment environment, ITestO
             CoverageSlug = coverage.Slug,
             CoverageSessionId = coverage.SessionId,
             SpeakerId = speaker.GetProperty("id").GetGuid(),
+            VenueSlug = (await Ok(admin.PostAsJsonAsync("/api/venues", new { name = $"Fuzz venue {id}" }))).GetProperty("slug").GetString()!,
             StaffId = staff.Id,
             LoginEmail = login.Email!,
             RefreshToken = (await (await app.CreateClient().PostAsJsonAsync("/api/account/token", new { email = login.Email, password = LiveHubApp.Password }))
