@@ -11,8 +11,10 @@ namespace LiveHub.Tests.Operations;
 
 /// <summary>
 /// The metrics LiveHub's OpenTelemetry setup collects (the same <see cref="OperationsFeature.AddLiveHubMetrics"/> the OTLP
-/// exporter uses), read through OpenTelemetry's in-memory exporter after real traffic.
+/// exporter uses), read through OpenTelemetry's in-memory exporter after real traffic. OpenTelemetry listens to every
+/// meter named LiveHub in the process, so these run when no other test app is posting (their own collection).
 /// </summary>
+[Collection(MetricsCollection.Name)]
 public sealed class MetricsTests(MetricsTests.MetricsApp app) : IClassFixture<MetricsTests.MetricsApp>
 {
     public sealed class MetricsApp : SqliteApp
@@ -94,4 +96,10 @@ public sealed class MetricsTests(MetricsTests.MetricsApp app) : IClassFixture<Me
 
     private static long Sum(List<MetricPoint> points, string tag, string value) =>
         points.Where(p => HasTag(p, tag, value)).Sum(p => p.GetSumLong());
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MetricsCollection
+{
+    public const string Name = "Process-wide metrics";
 }
