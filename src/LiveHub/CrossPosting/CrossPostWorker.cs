@@ -268,7 +268,10 @@ public sealed class CrossPostWorker(
                     : head.Action == CrossPostAction.Correction ? head.ChangeSequence
                     : await db.Set<CrossPostItem>().Where(i => i.StreamId == streamId && i.PostId == head.PostId && i.Action == CrossPostAction.Post)
                         .MinAsync(i => i.ChangeSequence, cancellationToken);
-                if (await PlanRethreadAsync(db, streamId, before, cancellationToken))
+                var planned = await PlanRethreadAsync(db, streamId, before, cancellationToken);
+                // The claim below changes the head row in the database; a stale tracked copy must not be written back.
+                db.ChangeTracker.Clear();
+                if (planned)
                 {
                     continue;
                 }
