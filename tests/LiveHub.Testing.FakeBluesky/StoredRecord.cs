@@ -14,7 +14,7 @@ public sealed record StoredRecord(string Did, string Collection, string Rkey, st
     public bool InvalidReplyRoot { get; init; }
 
     /// <summary>Blob CIDs the record references (images, thumbnails).</summary>
-    public IReadOnlyList<string> BlobCids => [.. FindBlobs(Value)];
+    public IReadOnlyList<string> BlobCids => _blobCids ??= [.. FindBlobs(Value)];
 
     private static IEnumerable<string> FindBlobs(JsonElement element)
     {
@@ -46,12 +46,22 @@ public sealed record StoredRecord(string Did, string Collection, string Rkey, st
         }
     }
 
+    // Parsed once: records never change (an update is a new StoredRecord), and thread walks read every record.
+    private JsonElement? _value;
+    private IReadOnlyList<string>? _blobCids;
+
     public JsonElement Value
     {
         get
         {
+            if (_value is { } value)
+            {
+                return value;
+            }
+
             using var document = JsonDocument.Parse(Json);
-            return document.RootElement.Clone();
+            _value = document.RootElement.Clone();
+            return _value.Value;
         }
     }
 

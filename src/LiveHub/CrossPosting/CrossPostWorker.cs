@@ -105,12 +105,18 @@ public sealed class CrossPostWorker(
         var db = scope.ServiceProvider.GetRequiredService<LiveHubDbContext>();
         var mine = instance.InstancePrefix;
         var current = instance.BootPrefix;
-        var released = await db.Set<CrossPostThread>()
-            .Where(t => t.LeaseOwner != null && t.LeaseOwner.StartsWith(mine) && !t.LeaseOwner.StartsWith(current))
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.LeaseOwner, (string?)null).SetProperty(t => t.LeaseUntilUtc, (DateTime?)null), cancellationToken);
+        var held = db.Set<CrossPostThread>().Where(t => t.LeaseOwner != null && t.LeaseOwner.StartsWith(mine) && !t.LeaseOwner.StartsWith(current));
+        var streams = await held.Select(t => t.StreamId).ToListAsync(cancellationToken);
+        var released = await held.ExecuteUpdateAsync(s => s.SetProperty(t => t.LeaseOwner, (string?)null).SetProperty(t => t.LeaseUntilUtc, (DateTime?)null), cancellationToken);
         if (released > 0)
         {
             logger.LogInformation("Took back {Count} cross-posting stream lease(s) held by this instance ({Instance}) before it restarted.", released, instance.Id);
+        }
+
+        // Even with nothing queued: the killed drain may have deleted a record and not yet re-threaded the ones after it.
+        foreach (var streamId in streams)
+        {
+            await scheduler.KickAsync(streamId, cancellationToken);
         }
     }
 
@@ -125,7 +131,11 @@ public sealed class CrossPostWorker(
         var streams = await db.Set<CrossPostItem>()
             .Where(i => (i.State == CrossPostState.Queued || i.State == CrossPostState.Sending) && i.NextAttemptAtUtc <= now && !busy.Contains(i.StreamId))
             .Select(i => i.StreamId).Distinct().ToListAsync(cancellationToken);
-        foreach (var streamId in streams)
+        // A lease nobody released and nobody renews: its holder died, perhaps between deleting a record and re-threading
+        // the ones after it, which no queued row would reveal.
+        streams.AddRange(await db.Set<CrossPostThread>().Where(t => t.LeaseOwner != null && t.LeaseUntilUtc != null && t.LeaseUntilUtc <= now)
+            .Select(t => t.StreamId).ToListAsync(cancellationToken));
+        foreach (var streamId in streams.Distinct())
         {
             await scheduler.KickAsync(streamId, cancellationToken);
         }
