@@ -9,6 +9,7 @@ using LiveHub.Pages;
 using LiveHub.Problems;
 using LiveHub.Seeding;
 using LiveHub.Staff;
+using LiveHub.Operations;
 
 SettingsCheck.ExitOnUnreadableSettings();
 var builder = WebApplication.CreateBuilder(args);
@@ -25,6 +26,7 @@ builder.Services.AddLive(builder.Configuration);
 builder.Services.AddCrossPosting(builder.Configuration);
 builder.Services.AddCalendar();
 builder.Services.AddHealth();
+builder.Services.AddOperations(builder.Configuration);
 builder.Services.AddLiveHubHsts(builder.Configuration);
 
 var app = builder.Build();
@@ -58,6 +60,7 @@ app.MapEvents();
 app.MapLive();
 app.MapCrossPosting();
 app.MapCalendar();
+app.MapOperations();
 
 await app.RunUntilStoppedAsync();
 return 0;

@@ -38,6 +38,7 @@ public sealed class AuthorizationMatrixTests(SqliteApp app) : IClassFixture<Sqli
         ["POST /api/events/{slug}/sessions/"] = new(Access.Editor, HttpStatusCode.NotFound),
         ["PUT /api/events/{slug}/sessions/{id:guid}"] = new(Access.Editor, HttpStatusCode.NotFound),
         ["DELETE /api/events/{slug}/sessions/{id:guid}"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["GET /api/status"] = new(Access.Editor, HttpStatusCode.OK),
         ["GET /api/speakers/"] = new(Access.Public, HttpStatusCode.OK),
         ["GET /api/speakers/{id:guid}"] = new(Access.Public, HttpStatusCode.NotFound),
         ["POST /api/speakers/"] = new(Access.Editor, HttpStatusCode.BadRequest),
@@ -98,6 +99,8 @@ public sealed class AuthorizationMatrixTests(SqliteApp app) : IClassFixture<Sqli
         ["GET /live/{slug}/sessions/{sessionId:guid}/feed.atom"] = new(Access.Public, HttpStatusCode.NotFound),
         ["GET /staff/live/{slug}"] = new(Access.Public, HttpStatusCode.OK), // the static console shell; its data comes from the API
         ["GET /healthz"] = new(Access.Public, HttpStatusCode.OK),
+        ["GET /healthz/ready"] = new(Access.Public, HttpStatusCode.OK),
+        ["GET /healthz/live"] = new(Access.Public, HttpStatusCode.OK),
         ["GET /openapi/{documentName}.json"] = new(Access.Public, HttpStatusCode.NotFound),
     };
 
