@@ -119,6 +119,46 @@ public sealed partial class FakeBlueskyServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The thread below <paramref name="rootUri"/> the way an AppView builds it: from the post down through the posts
+    /// whose <c>reply.parent</c> names it. A deleted post is not there, so the walk stops at it and whatever replied to it
+    /// is cut off; a reply the AppView marked invalid when it indexed it (<see cref="StoredRecord.InvalidReplyRoot"/>) is
+    /// left out. Null when the post does not exist.
+    /// </summary>
+    public FakeThreadNode? GetThread(string rootUri)
+    {
+        lock (state)
+        {
+            var all = repos.Values.SelectMany(r => r).Where(r => r.Collection == PostCollection).ToList();
+            var byParent = all.Where(r => !r.InvalidReplyRoot && r.ReplyParentUri is not null).GroupBy(r => r.ReplyParentUri!)
+                .ToDictionary(g => g.Key, g => g.OrderBy(r => r.CommitSequence).ToList());
+            var root = all.FirstOrDefault(r => r.Uri == rootUri);
+            return root is null ? null : Node(root, 0);
+
+            FakeThreadNode Node(StoredRecord record, int depth) => new(record,
+                depth > 10_000 || !byParent.TryGetValue(record.Uri, out var replies) ? [] : [.. replies.Select(r => Node(r, depth + 1))]);
+        }
+    }
+
+    /// <summary>
+    /// The thread below <paramref name="rootUri"/> as one chain (see <see cref="GetThread"/>): each post and its only
+    /// reply, down to a post nobody replied to. Throws when a post has more than one reply: the thread forked.
+    /// </summary>
+    public IReadOnlyList<StoredRecord> WalkThread(string rootUri)
+    {
+        var chain = new List<StoredRecord>();
+        for (var node = GetThread(rootUri); node is not null; node = node.Replies.Count == 0 ? null : node.Replies[0])
+        {
+            chain.Add(node.Record);
+            if (node.Replies.Count > 1)
+            {
+                throw new InvalidOperationException($"The thread forks at {node.Record.Uri} (\"{node.Record.Text}\"): replies {string.Join(", ", node.Replies.Select(r => $"\"{r.Record.Text}\""))}.");
+            }
+        }
+
+        return chain;
+    }
+
     public IReadOnlyList<StoredBlob> GetBlobs()
     {
         lock (state)
@@ -660,10 +700,12 @@ public sealed partial class FakeBlueskyServer : IAsyncDisposable
     {
         var sequence = Interlocked.Increment(ref commitSequence);
         var stored = new StoredRecord(did, collection, rkey, cid, record.ToJsonString(), sequence, time.GetUtcNow());
+        stored = stored with { InvalidReplyRoot = collection == PostCollection && IsInvalidReply(stored) };
         var repo = repos[did];
         if (replacing is not null)
         {
             repo.Remove(replacing);
+            DeleteDereferencedBlobs(did, replacing, keep: stored);
         }
         repo.Add(stored);
         return new FakeResponse(200, Json(new JsonObject
@@ -708,6 +750,7 @@ public sealed partial class FakeBlueskyServer : IAsyncDisposable
                 return new FakeResponse(200, "{}");
             }
             repos[did].Remove(existing);
+            DeleteDereferencedBlobs(did, existing, keep: null);
             var sequence = Interlocked.Increment(ref commitSequence);
             return new FakeResponse(200, Json(new JsonObject { ["commit"] = CommitBody(did, sequence) }));
         }
@@ -767,6 +810,42 @@ public sealed partial class FakeBlueskyServer : IAsyncDisposable
         ["cid"] = record.Cid,
         ["value"] = JsonNode.Parse(record.Json),
     };
+
+    /// <summary>
+    /// The reference PDS deletes a blob together with the last record that references it (deleteDereferencedBlobs on a
+    /// delete or update), so a record written after that with the same blob ref fails with BlobNotFound. Callers hold <see cref="state"/>.
+    /// </summary>
+    private void DeleteDereferencedBlobs(string did, StoredRecord gone, StoredRecord? keep)
+    {
+        var stillUsed = repos[did].SelectMany(r => r.BlobCids).Concat(keep?.BlobCids ?? []).ToHashSet(StringComparer.Ordinal);
+        foreach (var cid in gone.BlobCids.Where(c => !stillUsed.Contains(c)))
+        {
+            blobs.Remove($"{did} {cid}");
+        }
+    }
+
+    /// <summary>
+    /// The PDS stores a reply whatever its strong refs point at (verified on the reference PDS: a reply to a made-up URI is
+    /// accepted), but the AppView, when it indexes the reply, marks it invalid if it does not know the parent, if the
+    /// parent is invalid, or if the root does not match the parent's (bsky's validateReply / invalidReplyRoot).
+    /// Callers hold <see cref="state"/>.
+    /// </summary>
+    private bool IsInvalidReply(StoredRecord record)
+    {
+        if (record.ReplyParentUri is not { } parentUri)
+        {
+            return false;
+        }
+
+        var rootUri = record.ReplyRootUri;
+        var parent = repos.Values.SelectMany(r => r).FirstOrDefault(r => r.Uri == parentUri);
+        if (parent is null || parent.InvalidReplyRoot)
+        {
+            return true;
+        }
+
+        return parentUri == rootUri ? parent.ReplyParentUri is not null : parent.ReplyRootUri != rootUri;
+    }
 
     private string? ResolveRepo(string? repo) =>
         repo is null ? null

@@ -46,10 +46,24 @@ public sealed record CrossPostItemResponse(
     DateTimeOffset CreatedAt,
     DateTimeOffset? CompletedAt,
     bool CanRetry,
-    bool CanSkip);
+    bool CanSkip,
+    string? FirstPartUrl = null,
+    CrossPostWait? Wait = null);
 
-/// <summary>One live post's cross-posting: the overall state (the worst of its items) and each Bluesky write.</summary>
-public sealed record CrossPostPostResponse(Guid PostId, int PostSequence, CrossPostState State, string? BlueskyUrl, string? LastError, IReadOnlyList<CrossPostItemResponse> Items);
+/// <summary>
+/// Why a queued update has not gone out yet, and until when: <c>rateLimit</c> (Bluesky's limit for the account),
+/// <c>backoff</c> (a failed attempt; <see cref="Detail"/> says what failed), <c>lease</c> (another instance, or a run of
+/// this one that was killed, holds the stream until then), <c>order</c> (an earlier update of the stream goes first),
+/// <c>due</c> (nothing holds it; about to be sent).
+/// </summary>
+public sealed record CrossPostWait(string Reason, string Detail, DateTimeOffset? Until);
+
+/// <summary>
+/// One live post's cross-posting: the overall state (the worst of its items; <c>deleted</c> once its records are gone
+/// from Bluesky), the link to its first (or only) part, why it waits if it does, and each Bluesky write.
+/// </summary>
+public sealed record CrossPostPostResponse(Guid PostId, int PostSequence, CrossPostState State, string? BlueskyUrl, string? LastError,
+    IReadOnlyList<CrossPostItemResponse> Items, CrossPostWait? Wait = null);
 
 /// <summary>
 /// A stream's cross-posting for the live console. <see cref="Pending"/> items wait for Bluesky; while they cannot be
@@ -65,7 +79,8 @@ public sealed record CrossPostStreamResponse(
     int Pending,
     DateTimeOffset? NextAttemptAt,
     string? RetryReason,
-    DateTimeOffset? RateLimitedUntil);
+    DateTimeOffset? RateLimitedUntil,
+    CrossPostWait? Wait = null);
 
 public sealed record CrossPostStreamQueue(
     Guid StreamId,

@@ -191,25 +191,64 @@ public static partial class CrossPostEndpoints
         var thread = await db.Set<CrossPostThread>().AsNoTracking().FirstOrDefaultAsync(t => t.StreamId == id, cancellationToken);
         var items = await db.Set<CrossPostItem>().AsNoTracking().Where(i => i.StreamId == id)
             .OrderBy(i => i.ChangeSequence).ThenBy(i => i.Part).ToListAsync(cancellationToken);
-        var posts = items.GroupBy(i => i.PostId)
-            .Select(g =>
-            {
-                var list = g.Select(ToResponse).ToList();
-                var state = PostState(g.ToList());
-                var first = g.Where(i => i.Action != CrossPostAction.Delete && i.Uri is not null && i.RemovedAtUtc is null).Select(i => BlueskyUrl(i.Uri)).LastOrDefault();
-                var error = g.Where(i => i.State == CrossPostState.Failed).Select(i => i.LastError).FirstOrDefault();
-                return new CrossPostPostResponse(g.Key, g.First().PostSequence, state, first, error, list);
-            })
-            .OrderBy(p => p.PostSequence).ToList();
         var now = clock.GetUtcNow().UtcDateTime;
         var pending = items.Where(i => i.State is CrossPostState.Queued or CrossPostState.Sending).ToList();
         var head = pending.FirstOrDefault();
         var paused = await db.Set<CrossPostAccount>().Where(a => a.Id == CrossPostAccount.SingletonId).Select(a => a.PausedUntilUtc).FirstOrDefaultAsync(cancellationToken);
+        var wait = WaitReasons(head, thread, paused, now);
+        var posts = items.GroupBy(i => i.PostId)
+            .Select(g =>
+            {
+                var rows = g.ToList();
+                var list = rows.Select(i => ToResponse(i) with { FirstPartUrl = FirstPartUrl(rows, i), Wait = wait(i) }).ToList();
+                var first = rows.Where(i => i.Action == CrossPostAction.Post && i.Part == 0 && CrossPostChain.IsInChain(i)).Select(i => BlueskyUrl(i.Uri)).LastOrDefault();
+                var error = rows.Where(i => i.State == CrossPostState.Failed).Select(i => i.LastError).FirstOrDefault();
+                var waiting = rows.Where(i => i.State is CrossPostState.Queued or CrossPostState.Sending).Select(wait).FirstOrDefault();
+                return new CrossPostPostResponse(g.Key, g.First().PostSequence, PostState(rows), first, error, list, waiting);
+            })
+            .OrderBy(p => p.PostSequence).ToList();
         return TypedResults.Ok(new CrossPostStreamResponse(id, enabled, connected, BlueskyUrl(thread?.RootUri), posts,
             pending.Count,
             head is null ? null : Utc(paused is { } p && p > head.NextAttemptAtUtc ? p : head.NextAttemptAtUtc),
             head?.LastError,
-            paused is { } until && until > now ? Utc(until) : null));
+            paused is { } until && until > now ? Utc(until) : null,
+            head is null ? null : wait(head)));
+    }
+
+    /// <summary>For a later part of a split update: the link to its first part.</summary>
+    private static string? FirstPartUrl(List<CrossPostItem> rows, CrossPostItem item) =>
+        item.Part <= 0 || item.Action == CrossPostAction.Delete ? null
+        : rows.Where(r => r.Action == item.Action && r.ChangeSequence == item.ChangeSequence && r.Part == 0 && CrossPostChain.IsInChain(r))
+            .Select(r => BlueskyUrl(r.Uri)).FirstOrDefault();
+
+    /// <summary>Why each waiting item of a stream waits (rows go out strictly in order, so only the head waits on its own account).</summary>
+    private static Func<CrossPostItem, CrossPostWait?> WaitReasons(CrossPostItem? head, CrossPostThread? thread, DateTime? paused, DateTime now)
+    {
+        CrossPostWait? headWait = null;
+        if (head is not null)
+        {
+            var leased = thread is { LeaseOwner: { } owner, LeaseUntilUtc: { } leaseUntil } && leaseUntil > now;
+            headWait = paused is { } p && p > now
+                ? new CrossPostWait("rateLimit", "Bluesky rate-limited the account; every stream waits until then.", Utc(p))
+                : head.NextAttemptAtUtc > now
+                    ? new CrossPostWait("backoff", head.LastError ?? "Retrying after a failed attempt.", Utc(head.NextAttemptAtUtc))
+                    : leased
+                        ? new CrossPostWait("lease", $"Instance {thread!.LeaseOwner!.Split('/')[0]} is sending this stream (it renews its lease while it runs; " +
+                            "if it was stopped, another instance takes over when the lease ends, and it takes back its own at once when it restarts).", Utc(thread.LeaseUntilUtc!.Value))
+                        : new CrossPostWait("due", "Due now: a worker picks it up next.", null);
+        }
+
+        return item =>
+        {
+            if (item.State is not (CrossPostState.Queued or CrossPostState.Sending) || head is null)
+            {
+                return null;
+            }
+
+            return item.Id == head.Id || headWait!.Reason == "rateLimit"
+                ? headWait
+                : new CrossPostWait("order", $"Waits for update #{head.PostSequence}: a stream's updates go out in order.", headWait!.Until);
+        };
     }
 
     private static async Task<Results<Ok<CrossPostItemResponse>, ProblemHttpResult>> Retry(
@@ -291,7 +330,8 @@ public static partial class CrossPostEndpoints
         items.Any(i => i.State == CrossPostState.Failed) ? CrossPostState.Failed
         : items.Any(i => i.State == CrossPostState.Sending) ? CrossPostState.Sending
         : items.Any(i => i.State == CrossPostState.Queued) ? CrossPostState.Queued
-        : items.Any(i => i.State == CrossPostState.Posted) ? CrossPostState.Posted
+        : items.Any(CrossPostChain.IsInChain) ? CrossPostState.Posted
+        : items.Any(i => i.Action == CrossPostAction.Delete && i.State == CrossPostState.Deleted) ? CrossPostState.Deleted
         : CrossPostState.Skipped;
 
     private static CrossPostSettingsResponse ToResponse(CrossPostAccount? account, CrossPostingOptions options) => new(

@@ -46,7 +46,7 @@ internal sealed class CrossPostEnqueuer(CrossPostCommitSignal signal, CrossPostT
 
             case LiveChangeKind.PostEdited:
             {
-                var existing = await items.Where(i => i.PostId == post.Id).ToListAsync(cancellationToken);
+                var existing = await items.AsNoTracking().Where(i => i.PostId == post.Id).ToListAsync(cancellationToken);
                 if (!existing.Any(IsLive))
                 {
                     break;
@@ -54,7 +54,7 @@ internal sealed class CrossPostEnqueuer(CrossPostCommitSignal signal, CrossPostT
 
                 if (settings.EditMode == CrossPostEditMode.DeleteAndRepost)
                 {
-                    queued = AddDelete(existing);
+                    queued = await AddDeleteAsync(existing);
                     queued |= await AddPostRowsAsync(CrossPostAction.Post);
                 }
                 else
@@ -66,7 +66,7 @@ internal sealed class CrossPostEnqueuer(CrossPostCommitSignal signal, CrossPostT
             }
 
             case LiveChangeKind.PostDeleted:
-                queued = AddDelete(await items.Where(i => i.PostId == post.Id).ToListAsync(cancellationToken));
+                queued = await AddDeleteAsync(await items.AsNoTracking().Where(i => i.PostId == post.Id).ToListAsync(cancellationToken));
                 break;
         }
 
@@ -97,18 +97,29 @@ internal sealed class CrossPostEnqueuer(CrossPostCommitSignal signal, CrossPostT
             return connected;
         }
 
-        bool AddDelete(List<CrossPostItem> existing)
+        async Task<bool> AddDeleteAsync(List<CrossPostItem> existing)
         {
-            // Rows nobody has started on are simply not sent; anything that may be on Bluesky gets a delete.
+            // Rows nobody has started on are simply not sent; anything that may be on Bluesky gets a delete. The skip is
+            // conditional: a drain may claim the row between our read and this write (it then needs the delete).
+            var claimed = false;
             foreach (var row in existing.Where(r => r.Action != CrossPostAction.Delete && r.State is CrossPostState.Queued or CrossPostState.Failed && r.RecordJson is null))
             {
-                row.State = CrossPostState.Skipped;
-                row.LastError = "The live post was deleted or replaced before it was cross-posted.";
-                row.UpdatedAtUtc = now;
+                var skipped = await items.Where(i => i.Id == row.Id && (i.State == CrossPostState.Queued || i.State == CrossPostState.Failed) && i.RecordJson == null)
+                    .ExecuteUpdateAsync(s => s.SetProperty(i => i.State, CrossPostState.Skipped)
+                        .SetProperty(i => i.LastError, "The live post was deleted or replaced before it was cross-posted.")
+                        .SetProperty(i => i.UpdatedAtUtc, now), cancellationToken);
+                if (skipped == 1)
+                {
+                    row.State = CrossPostState.Skipped;
+                }
+                else
+                {
+                    claimed = true;
+                }
             }
 
-            if (!existing.Any(r => r.Action != CrossPostAction.Delete && r.RemovedAtUtc is null
-                && (r.State is CrossPostState.Posted or CrossPostState.Sending || r.RecordJson is not null)))
+            if (!claimed && !existing.Any(r => r.Action != CrossPostAction.Delete && r.RemovedAtUtc is null
+                && (r.State is CrossPostState.Posted or CrossPostState.Sending or CrossPostState.Replaced || r.RecordJson is not null)))
             {
                 return false;
             }

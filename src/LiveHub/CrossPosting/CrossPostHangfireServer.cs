@@ -69,11 +69,14 @@ internal sealed class CrossPostHangfireServer(
             ServerTimeout = o.ClusterCheckinInterval * 4 > TimeSpan.FromMinutes(1) ? o.ClusterCheckinInterval * 4 : TimeSpan.FromMinutes(1),
             Activator = new AspNetCoreJobActivator(scopes),
         }, storage);
-        // Whatever was due when this instance stopped (an in-memory store forgets its jobs) goes out now, not at the first sweep.
+        // Whatever was due when this instance stopped (an in-memory store forgets its jobs) goes out now, not at the first
+        // sweep, and not after the leases of a killed run of this instance ran out.
         _startupSweep = Task.Run(async () =>
         {
             try
             {
+                // Leases this instance held when it was killed would hold its streams back until they ran out.
+                await worker.RecoverOwnLeasesAsync(CancellationToken.None);
                 await worker.SweepAsync(CancellationToken.None);
             }
             catch (Exception ex)

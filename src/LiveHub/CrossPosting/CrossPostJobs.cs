@@ -62,7 +62,7 @@ internal static class CrossPostJobs
             .OrderBy(i => i.NextAttemptAtUtc).Take(ListLimit).ToListAsync(cancellationToken);
         var failed = await items.Where(i => i.State == CrossPostState.Failed)
             .OrderByDescending(i => i.UpdatedAtUtc).Take(ListLimit).ToListAsync(cancellationToken);
-        var recent = await items.Where(i => i.State == CrossPostState.Posted || i.State == CrossPostState.Skipped)
+        var recent = await items.Where(i => i.State == CrossPostState.Posted || i.State == CrossPostState.Skipped || i.State == CrossPostState.Deleted)
             .OrderByDescending(i => i.UpdatedAtUtc).Take(20).ToListAsync(cancellationToken);
         var paused = await db.Set<CrossPostAccount>().Where(a => a.Id == CrossPostAccount.SingletonId).Select(a => a.PausedUntilUtc).FirstOrDefaultAsync(cancellationToken);
 

@@ -54,6 +54,26 @@ public sealed class CrossPostKicker(CrossPostWorker worker, CrossPostScheduler s
         return Task.CompletedTask;
     }
 
+    /// <summary>Completes when this process is not (or no longer) draining the stream on the fast path.</summary>
+    public async Task WhenIdleAsync(Guid streamId)
+    {
+        while (true)
+        {
+            Task? drain;
+            lock (_gate)
+            {
+                drain = _drains.GetValueOrDefault(streamId);
+            }
+
+            if (drain is null)
+            {
+                return;
+            }
+
+            await drain.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Waits for the drains in hand to finish their current write and let go of their leases.</summary>

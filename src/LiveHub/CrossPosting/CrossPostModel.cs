@@ -11,6 +11,15 @@ public enum CrossPostState
     Posted,
     Failed,
     Skipped,
+
+    /// <summary>The record was on Bluesky and has been deleted there (the live post was deleted or replaced); for a delete row: done.</summary>
+    Deleted,
+
+    /// <summary>
+    /// The record was re-threaded: a copy with the same content, replying to its new predecessor, took its place (a row of
+    /// the same change and part); the old record is deleted once the copy is on Bluesky (<see cref="CrossPostItem.RemovedAtUtc"/>).
+    /// </summary>
+    Replaced,
 }
 
 public enum CrossPostAction
@@ -30,7 +39,10 @@ public enum CrossPostEditMode
     /// <summary>An edit is posted as a "Correction: …" reply; the original stays.</summary>
     CorrectionReply,
 
-    /// <summary>An edit deletes the Bluesky post(s) and posts the new text at the end of the thread.</summary>
+    /// <summary>
+    /// An edit deletes the Bluesky post(s) and posts the new text in the same place of the thread: the later posts are
+    /// re-posted after it (see docs/bluesky-threads.md).
+    /// </summary>
     DeleteAndRepost,
 }
 

@@ -21,6 +21,7 @@ public sealed class CrossPostWorker(
     BlueskyAccount account,
     CrossPostScheduler scheduler,
     CrossPostTids tids,
+    CrossPostInstance instance,
     CrossPostOutageLog outage,
     DataDirectory data,
     IOptions<CrossPostingOptions> options,
@@ -28,8 +29,6 @@ public sealed class CrossPostWorker(
     TimeProvider clock,
     ILogger<CrossPostWorker> logger)
 {
-    private readonly string _instance = $"{Environment.MachineName}:{Environment.ProcessId}";
-
     // Leases of drains that ended while the database was unreachable, so they could not be given back. Those drains
     // are over, so the leases are released as soon as the database answers again, rather than keeping the stream
     // from being cross-posted until they expire (LeaseDuration).
@@ -38,7 +37,7 @@ public sealed class CrossPostWorker(
     public async Task DrainAsync(Guid streamId, CancellationToken cancellationToken)
     {
         // One owner per drain, not per process: two drains of one stream in one process exclude each other too.
-        var owner = $"{_instance}:{Guid.NewGuid():N}";
+        var owner = instance.NewLeaseOwner();
         // A row committed while the previous holder was leaving would wait for the sweep; look once more.
         for (var round = 0; round < 3; round++)
         {
@@ -96,6 +95,31 @@ public sealed class CrossPostWorker(
         }
     }
 
+    /// <summary>
+    /// At start-up: leases this instance held before it was killed are released at once (that run is over, and no one
+    /// else may take them before they run out), so the start-up sweep sends those streams' rows now.
+    /// </summary>
+    public async Task RecoverOwnLeasesAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LiveHubDbContext>();
+        var mine = instance.InstancePrefix;
+        var current = instance.BootPrefix;
+        var held = db.Set<CrossPostThread>().Where(t => t.LeaseOwner != null && t.LeaseOwner.StartsWith(mine) && !t.LeaseOwner.StartsWith(current));
+        var streams = await held.Select(t => t.StreamId).ToListAsync(cancellationToken);
+        var released = await held.ExecuteUpdateAsync(s => s.SetProperty(t => t.LeaseOwner, (string?)null).SetProperty(t => t.LeaseUntilUtc, (DateTime?)null), cancellationToken);
+        if (released > 0)
+        {
+            logger.LogInformation("Took back {Count} cross-posting stream lease(s) held by this instance ({Instance}) before it restarted.", released, instance.Id);
+        }
+
+        // Even with nothing queued: the killed drain may have deleted a record and not yet re-threaded the ones after it.
+        foreach (var streamId in streams)
+        {
+            await scheduler.KickAsync(streamId, cancellationToken);
+        }
+    }
+
     /// <summary>Triggers every stream that has due rows and no live worker.</summary>
     public async Task SweepAsync(CancellationToken cancellationToken)
     {
@@ -107,7 +131,11 @@ public sealed class CrossPostWorker(
         var streams = await db.Set<CrossPostItem>()
             .Where(i => (i.State == CrossPostState.Queued || i.State == CrossPostState.Sending) && i.NextAttemptAtUtc <= now && !busy.Contains(i.StreamId))
             .Select(i => i.StreamId).Distinct().ToListAsync(cancellationToken);
-        foreach (var streamId in streams)
+        // A lease nobody released and nobody renews: its holder died, perhaps between deleting a record and re-threading
+        // the ones after it, which no queued row would reveal.
+        streams.AddRange(await db.Set<CrossPostThread>().Where(t => t.LeaseOwner != null && t.LeaseUntilUtc != null && t.LeaseUntilUtc <= now)
+            .Select(t => t.StreamId).ToListAsync(cancellationToken));
+        foreach (var streamId in streams.Distinct())
         {
             await scheduler.KickAsync(streamId, cancellationToken);
         }
@@ -236,15 +264,34 @@ public sealed class CrossPostWorker(
             var head = await db.Set<CrossPostItem>().AsNoTracking()
                 .Where(i => i.StreamId == streamId && (i.State == CrossPostState.Queued || i.State == CrossPostState.Sending))
                 .OrderBy(i => i.ChangeSequence).ThenBy(i => i.Part)
-                .Select(i => new { i.Id, i.NextAttemptAtUtc })
+                .Select(i => new { i.Id, i.NextAttemptAtUtc, i.State, i.Action, i.PostId, i.ChangeSequence })
                 .FirstOrDefaultAsync(cancellationToken);
+            var pausedUntil = await db.Set<CrossPostAccount>().Where(a => a.Id == CrossPostAccount.SingletonId).Select(a => a.PausedUntilUtc).FirstOrDefaultAsync(cancellationToken);
+            var due = head is null ? now : pausedUntil is { } paused && paused > head.NextAttemptAtUtc ? paused : head.NextAttemptAtUtc;
+
+            // Before a new record is placed, the records before it must be where they belong (a delete or a re-posted
+            // edit earlier in the thread); with nothing left to send, all of them. A delete needs no settled thread,
+            // and going first may spare re-threading the record it deletes.
+            if (due <= now && head is not { State: CrossPostState.Sending } && head is not { Action: CrossPostAction.Delete })
+            {
+                var before = head is null ? long.MaxValue
+                    : head.Action == CrossPostAction.Correction ? head.ChangeSequence
+                    : await db.Set<CrossPostItem>().Where(i => i.StreamId == streamId && i.PostId == head.PostId && i.Action == CrossPostAction.Post)
+                        .MinAsync(i => i.ChangeSequence, cancellationToken);
+                var planned = await PlanRethreadAsync(db, streamId, before, cancellationToken);
+                // The claim below changes the head row in the database; a stale tracked copy must not be written back.
+                db.ChangeTracker.Clear();
+                if (planned)
+                {
+                    continue;
+                }
+            }
+
             if (head is null)
             {
                 return true;
             }
 
-            var pausedUntil = await db.Set<CrossPostAccount>().Where(a => a.Id == CrossPostAccount.SingletonId).Select(a => a.PausedUntilUtc).FirstOrDefaultAsync(cancellationToken);
-            var due = pausedUntil is { } paused && paused > head.NextAttemptAtUtc ? paused : head.NextAttemptAtUtc;
             if (due > now)
             {
                 await scheduler.ScheduleAsync(streamId, new DateTimeOffset(due, TimeSpan.Zero), cancellationToken);
@@ -360,7 +407,6 @@ public sealed class CrossPostWorker(
             return;
         }
 
-        var thread = await db.Set<CrossPostThread>().FirstAsync(t => t.StreamId == row.StreamId, cancellationToken);
         if (row.RecordJson is null)
         {
             var post = await db.LivePosts.AsNoTracking().Include(p => p.Images).FirstOrDefaultAsync(p => p.Id == row.PostId, cancellationToken);
@@ -370,7 +416,13 @@ public sealed class CrossPostWorker(
                 return;
             }
 
-            var record = await BuildRecordAsync(db, row, post, thread, connection, cancellationToken);
+            // Its place in the thread: after the record before its slot (usually the end of the thread).
+            var rows = await ThreadRowsAsync(db, row.StreamId, cancellationToken);
+            var slots = CrossPostChain.Slots(rows);
+            var chain = CrossPostChain.Order(rows, slots);
+            var (root, parent) = CrossPostChain.Place(chain, slots, slots[row.Id], row.Part);
+            var reply = root is null ? null : new ReplyRef(root, parent!);
+            var record = await BuildRecordAsync(db, row, post, reply, CrossPostChain.QuoteFor(chain, row), connection, cancellationToken);
             row.Rkey ??= tids.Next();
             row.RecordJson = connection.Client.Feed.PreparePost(record, row.Rkey).Json;
             row.UpdatedAtUtc = Now;
@@ -387,23 +439,121 @@ public sealed class CrossPostWorker(
         row.CompletedAtUtc = now;
         row.UpdatedAtUtc = now;
 
-        var parent = ReplyParentUri(row.RecordJson);
-        if (parent is null && thread.RootUri is null)
+        await db.SaveChangesAsync(cancellationToken);
+
+        // A re-threaded copy is on Bluesky now: the record it replaces goes. Not before: the copy keeps the images
+        // alive (the PDS deletes a blob with the last record that references it).
+        var replaced = await db.Set<CrossPostItem>()
+            .Where(i => i.StreamId == row.StreamId && i.PostId == row.PostId && i.Action == row.Action && i.ChangeSequence == row.ChangeSequence
+                && i.Part == row.Part && i.Id != row.Id && i.State == CrossPostState.Replaced && i.RemovedAtUtc == null && i.Rkey != null)
+            .ToListAsync(cancellationToken);
+        foreach (var old in replaced)
         {
-            (thread.RootUri, thread.RootCid, thread.LastUri, thread.LastCid) = (result.Uri, result.Cid, result.Uri, result.Cid);
-        }
-        else if (parent is not null && parent == (thread.LastUri ?? thread.RootUri))
-        {
-            // Only a post that replied to the current end of the thread becomes its new end (a late retry does not).
-            (thread.LastUri, thread.LastCid) = (result.Uri, result.Cid);
+            await connection.Client.Feed.DeletePostAsync(old.Rkey!, cancellationToken);
+            old.RemovedAtUtc = Now;
+            old.UpdatedAtUtc = Now;
+            await db.SaveChangesAsync(cancellationToken);
         }
 
-        thread.UpdatedAtUtc = now;
-        await db.SaveChangesAsync(cancellationToken);
+        await UpdateThreadAsync(db, row.StreamId, cancellationToken);
         await SlowDownIfExhaustedAsync(db, connection.Client, cancellationToken);
     }
 
-    private async Task<PostRecord> BuildRecordAsync(LiveHubDbContext db, CrossPostItem row, LivePost post, CrossPostThread thread,
+    /// <summary>The stream's Post and Correction rows, tracked.</summary>
+    private static Task<List<CrossPostItem>> ThreadRowsAsync(LiveHubDbContext db, Guid streamId, CancellationToken cancellationToken) =>
+        db.Set<CrossPostItem>().Where(i => i.StreamId == streamId && i.Action != CrossPostAction.Delete).ToListAsync(cancellationToken);
+
+    /// <summary>
+    /// Finds the first record, in thread order and before slot <paramref name="before"/>, that is not where it belongs
+    /// (its parent, root or quoted update was deleted or replaced, or it was written before a record that now precedes it)
+    /// and queues a copy of it in its place, to reply to its new predecessor; the original is marked replaced and is
+    /// deleted once the copy is on Bluesky. One record per call: the copy must be written before the next one can
+    /// reply to it. Only database work; the copy is sent as the stream's next row, with the usual retries.
+    /// </summary>
+    private async Task<bool> PlanRethreadAsync(LiveHubDbContext db, Guid streamId, long before, CancellationToken cancellationToken)
+    {
+        var rows = await ThreadRowsAsync(db, streamId, cancellationToken);
+        var now = Now;
+
+        // A copy written just before a crash, whose original was not deleted yet: send it again (a no-op) to finish.
+        foreach (var old in rows.Where(r => r.State == CrossPostState.Replaced && r.RemovedAtUtc is null))
+        {
+            if (rows.FirstOrDefault(r => r.Id != old.Id && r.PostId == old.PostId && r.Action == old.Action && r.ChangeSequence == old.ChangeSequence
+                    && r.Part == old.Part && r.State == CrossPostState.Posted) is { } copy)
+            {
+                copy.State = CrossPostState.Queued;
+                copy.NextAttemptAtUtc = now;
+                copy.UpdatedAtUtc = now;
+                await db.SaveChangesAsync(cancellationToken);
+                return true;
+            }
+        }
+
+        var slots = CrossPostChain.Slots(rows);
+        var chain = CrossPostChain.Order(rows, slots);
+        for (var i = 0; i < chain.Count; i++)
+        {
+            var row = chain[i];
+            if (slots[row.Id] >= before)
+            {
+                break;
+            }
+
+            if (row.RecordJson is null)
+            {
+                continue;
+            }
+
+            var (root, parent) = i == 0 ? ((StrongRef?)null, (StrongRef?)null) : (CrossPostChain.Ref(chain[0]), CrossPostChain.Ref(chain[i - 1]));
+            var quoting = row.Action == CrossPostAction.Correction && row.Part == 0;
+            var quote = quoting ? CrossPostChain.QuoteFor(chain, row) : null;
+            var actual = CrossPostChain.Read(row.RecordJson);
+            if (actual.Root == root && actual.Parent == parent && (!quoting || actual.Quote == quote))
+            {
+                continue;
+            }
+
+            db.Set<CrossPostItem>().Add(new CrossPostItem
+            {
+                StreamId = row.StreamId,
+                PostId = row.PostId,
+                PostSequence = row.PostSequence,
+                ChangeSequence = row.ChangeSequence,
+                Part = row.Part,
+                PartCount = row.PartCount,
+                Action = row.Action,
+                State = CrossPostState.Queued,
+                Text = row.Text,
+                Rkey = tids.Next(),
+                RecordJson = CrossPostChain.Rewrite(row.RecordJson, root, parent, quoting, quote),
+                NextAttemptAtUtc = now,
+                CreatedAtUtc = now,
+                UpdatedAtUtc = now,
+            });
+            row.State = CrossPostState.Replaced;
+            row.LastError = "Re-threaded: an update before it in the thread was deleted or replaced, so a copy replies to its new predecessor.";
+            row.UpdatedAtUtc = now;
+            await db.SaveChangesAsync(cancellationToken);
+            logger.LogDebug("Re-threading cross-post {ItemId} of stream {StreamId}.", row.Id, streamId);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Keeps the stream's root and last record (the console's thread link) in step with the chain.</summary>
+    private async Task UpdateThreadAsync(LiveHubDbContext db, Guid streamId, CancellationToken cancellationToken)
+    {
+        var rows = await ThreadRowsAsync(db, streamId, cancellationToken);
+        var chain = CrossPostChain.Order(rows, CrossPostChain.Slots(rows));
+        var thread = await db.Set<CrossPostThread>().FirstAsync(t => t.StreamId == streamId, cancellationToken);
+        (thread.RootUri, thread.RootCid) = chain.Count == 0 ? (null, null) : (chain[0].Uri, chain[0].Cid);
+        (thread.LastUri, thread.LastCid) = chain.Count == 0 ? (null, null) : (chain[^1].Uri, chain[^1].Cid);
+        thread.UpdatedAtUtc = Now;
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private async Task<PostRecord> BuildRecordAsync(LiveHubDbContext db, CrossPostItem row, LivePost post, ReplyRef? reply, StrongRef? quote,
         BlueskyAccount.Connection connection, CancellationToken cancellationToken)
     {
         var stream = await db.LiveStreams.AsNoTracking().Include(s => s.Event).Include(s => s.Session)
@@ -412,13 +562,10 @@ public sealed class CrossPostWorker(
             : await db.Set<CrossPostEventSettings>().AsNoTracking().FirstOrDefaultAsync(s => s.EventId == stream.EventId, cancellationToken);
         var language = settings?.Language ?? await db.Set<CrossPostAccount>().Where(a => a.Id == CrossPostAccount.SingletonId).Select(a => a.DefaultLanguage).FirstOrDefaultAsync(cancellationToken);
 
-        ReplyRef? reply = thread.RootUri is null
-            ? null
-            : new ReplyRef(new StrongRef(thread.RootUri, thread.RootCid!), new StrongRef(thread.LastUri ?? thread.RootUri, thread.LastCid ?? thread.RootCid!));
-
         PostEmbed? embed = null;
         var images = post.Images.OrderBy(i => i.Position).Take(ImagesEmbed.MaxImages).ToList();
-        if (row.Action == CrossPostAction.Post && row.Part == 0 && images.Count > 0)
+        var withImages = row.Part == 0 && images.Count > 0 && (row.Action == CrossPostAction.Post || quote is not null);
+        if (withImages)
         {
             var embedded = new List<EmbeddedImage>();
             foreach (var image in images)
@@ -429,6 +576,12 @@ public sealed class CrossPostWorker(
             }
 
             embed = new ImagesEmbed(embedded);
+        }
+
+        if (quote is not null)
+        {
+            // A correction lands later in the thread: it quotes the update it corrects (with the current images, if any).
+            embed = embed is null ? new RecordEmbed(quote) : new RecordWithMediaEmbed(quote, embed);
         }
         else if (reply is null && stream?.Event is { } e && Options.PublicBaseUrl is { } baseUrl)
         {
@@ -462,52 +615,32 @@ public sealed class CrossPostWorker(
             .Where(i => i.PostId == row.PostId && i.Action != CrossPostAction.Delete && i.RemovedAtUtc == null && i.ChangeSequence < row.ChangeSequence
                 && i.Rkey != null && (i.State == CrossPostState.Posted || i.RecordJson != null))
             .OrderBy(i => i.ChangeSequence).ThenBy(i => i.Part).ToListAsync(cancellationToken);
-        var removed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var target in targets)
         {
             await client.Feed.DeletePostAsync(target.Rkey!, cancellationToken);
             target.RemovedAtUtc = Now;
             target.UpdatedAtUtc = Now;
-            if (target.State != CrossPostState.Posted)
+            if (target.State is CrossPostState.Posted or CrossPostState.Replaced)
+            {
+                target.State = CrossPostState.Deleted;
+                target.LastError = null;
+            }
+            else
             {
                 target.State = CrossPostState.Skipped;
                 target.LastError = "Deleted: the live post was deleted or replaced.";
             }
 
-            if (target.Uri is not null)
-            {
-                removed.Add(target.Uri);
-            }
-
             await db.SaveChangesAsync(cancellationToken);
         }
 
-        var thread = await db.Set<CrossPostThread>().FirstAsync(t => t.StreamId == row.StreamId, cancellationToken);
-        var lastGone = thread.LastUri is not null && removed.Contains(thread.LastUri);
-        if (lastGone || (thread.RootUri is not null && removed.Contains(thread.RootUri)))
-        {
-            var remaining = await db.Set<CrossPostItem>()
-                .Where(i => i.StreamId == row.StreamId && i.State == CrossPostState.Posted && i.Action != CrossPostAction.Delete && i.RemovedAtUtc == null && i.Uri != null)
-                .OrderByDescending(i => i.ChangeSequence).ThenByDescending(i => i.Part)
-                .Select(i => new { i.Uri, i.Cid }).FirstOrDefaultAsync(cancellationToken);
-            if (remaining is null)
-            {
-                // Nothing of the thread is left: the next post starts a new one, with the card.
-                (thread.RootUri, thread.RootCid, thread.LastUri, thread.LastCid) = (null, null, null, null);
-            }
-            else if (lastGone)
-            {
-                (thread.LastUri, thread.LastCid) = (remaining.Uri, remaining.Cid);
-            }
-
-            thread.UpdatedAtUtc = Now;
-        }
-
-        row.State = CrossPostState.Posted;
+        // The records after the deleted ones are re-threaded before the next record is placed (PlanRethreadAsync).
+        row.State = CrossPostState.Deleted;
         row.LastError = null;
         row.CompletedAtUtc = Now;
         row.UpdatedAtUtc = Now;
         await db.SaveChangesAsync(cancellationToken);
+        await UpdateThreadAsync(db, row.StreamId, cancellationToken);
     }
 
     private async Task RetryLaterAsync(LiveHubDbContext db, CrossPostItem row, string reason, TimeSpan? retryAfter, bool rateLimited, CancellationToken cancellationToken)
@@ -614,14 +747,6 @@ public sealed class CrossPostWorker(
         row.CompletedAtUtc = Now;
         row.UpdatedAtUtc = Now;
         await db.SaveChangesAsync(cancellationToken);
-    }
-
-    private static string? ReplyParentUri(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.TryGetProperty("reply", out var reply) && reply.TryGetProperty("parent", out var parent)
-            ? parent.GetProperty("uri").GetString()
-            : null;
     }
 
     private static string Truncate(string value) => value.Length <= CrossPostLimits.Error ? value : value[..(CrossPostLimits.Error - 1)] + "\u2026";

@@ -41,6 +41,7 @@ public static class CrossPostingFeature
         services.AddDataProtection();
         services.AddSingleton<BlueskyAccount>();
         services.AddSingleton<CrossPostTids>();
+        services.AddSingleton<CrossPostInstance>();
         services.AddSingleton<CrossPostScheduler>();
         services.AddSingleton<CrossPostWorker>();
         services.AddSingleton<CrossPostKicker>();

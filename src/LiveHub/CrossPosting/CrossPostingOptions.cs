@@ -47,6 +47,13 @@ public sealed class CrossPostingOptions : IValidatableObject
     /// </summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// This instance's name in stream leases, kept across restarts so that a restarted process takes back the leases
+    /// its killed predecessor held at once (not after <see cref="LeaseDuration"/>). Unique per running instance.
+    /// Unset: an id kept in the data directory (a second process on the same directory gets a fresh one).
+    /// </summary>
+    public string? InstanceId { get; set; }
+
     /// <summary>How a commit starts its stream's drain: in this process (default) or through a Hangfire job.</summary>
     public CrossPostFastPath FastPath { get; set; } = CrossPostFastPath.InProcess;
 
@@ -78,6 +85,11 @@ public sealed class CrossPostingOptions : IValidatableObject
         if (SweepInterval <= TimeSpan.Zero || LeaseDuration <= TimeSpan.FromSeconds(1) || ClusterCheckinInterval <= TimeSpan.Zero || ShutdownTimeout <= TimeSpan.Zero)
         {
             yield return new ValidationResult("CrossPosting:SweepInterval, LeaseDuration, ClusterCheckinInterval and ShutdownTimeout must be positive.");
+        }
+
+        if (InstanceId is { Length: > 0 } id && !CrossPostInstance.IsValid(id))
+        {
+            yield return new ValidationResult("CrossPosting:InstanceId must be at most 48 letters, digits, '.', '_' or '-'.");
         }
 
         if (PublicBaseUrl is { } url && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp)))

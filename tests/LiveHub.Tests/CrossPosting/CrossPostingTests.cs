@@ -120,9 +120,12 @@ public abstract class CrossPostingTests(DatabaseProvider provider) : IAsyncLifet
         (await live.Editor.PutAsJsonAsync($"/api/streams/{live.StreamId}/posts/{kept.GetProperty("id").GetGuid()}/key-moment", new { keyMoment = true })).EnsureSuccessStatusCode();
         (await live.Editor.DeleteAsync($"/api/streams/{live.StreamId}/posts/{postId}")).EnsureSuccessStatusCode();
 
-        await WaitUntilAsync(() => _pds.Posts().Count == 2, "the deleted post is gone from the PDS");
+        await _host.WaitForThreadSettledAsync(live.StreamId);
+        Assert.Equal(2, _pds.Posts().Count);
         Assert.DoesNotContain(_pds.Posts(), p => p.Text == "A post that will be deleted");
-        Assert.Equal(writes, _pds.CountRequests("com.atproto.repo.putRecord"));
+        // One write: the later post, re-threaded to reply to the root (the pin and the key moment wrote nothing).
+        Assert.Equal(writes + 1, _pds.CountRequests("com.atproto.repo.putRecord"));
+        AssertOneThread(_pds.Posts());
 
         // The thread goes on from its last post.
         await live.PostAsync("After the deletion");
@@ -146,11 +149,12 @@ public abstract class CrossPostingTests(DatabaseProvider provider) : IAsyncLifet
         var posts = _pds.Posts();
         Assert.Equal("The keynote starts at 10:00", posts[1].Text);
         Assert.Equal("Correction: The keynote starts at 10:30", posts[2].Text);
+        Assert.Equal(posts[1].Uri, posts[2].QuotedUri());
         AssertOneThread(posts);
     }
 
     [Fact]
-    public async Task Editing_in_delete_and_repost_mode_replaces_the_post_at_the_end_of_the_thread()
+    public async Task Editing_in_delete_and_repost_mode_replaces_the_post_in_its_place()
     {
         var live = await ScenarioAsync(_host, _pds, editMode: CrossPostEditMode.DeleteAndRepost);
         var post = await live.PostAsync("Typo in this pots");

@@ -4,11 +4,26 @@
 //   const stop = attachCrossPost(streamId, (postId) => document.querySelector(`[data-post-id="${postId}"]`));
 //
 // It polls GET /api/streams/{id}/crosspost and keeps one badge (`.crosspost-badge`) in each post's element:
-// the state, a link to the Bluesky post, and for failed ones the reason and a Retry button
-// (POST /api/crosspost/{itemId}/retry). Nothing is shown when cross-posting is off for the event.
+// the state, a link to the Bluesky post (its first part when it was split), for a waiting one why and until when,
+// and for failed ones the reason and a Retry button (POST /api/crosspost/{itemId}/retry). Nothing is shown when
+// cross-posting is off for the event.
 import { get, h, post } from "./api.js";
 
-const LABELS = { queued: "Queued for Bluesky", sending: "Sending to Bluesky", posted: "On Bluesky", failed: "Bluesky: failed", skipped: "Not on Bluesky" };
+const LABELS = {
+    queued: "Queued for Bluesky", sending: "Sending to Bluesky", posted: "On Bluesky", failed: "Bluesky: failed",
+    skipped: "Not on Bluesky", deleted: "Deleted on Bluesky", replaced: "Re-threaded on Bluesky",
+};
+const WAITS = { rateLimit: "rate limited", backoff: "retrying", lease: "held by another instance", order: "after earlier updates", due: "due now" };
+const when = (iso) => new Date(iso).toLocaleTimeString();
+
+/** "retrying until 14:02:10: <detail>" for a waiting post or stream, "" when nothing waits. */
+export function waitText(wait) {
+    if (!wait) {
+        return "";
+    }
+    const until = wait.until ? ` until ${when(wait.until)}` : "";
+    return `${WAITS[wait.reason] ?? wait.reason}${until}: ${wait.detail}`;
+}
 
 /** The stream's cross-post state: `{ enabled, connected, threadUrl, posts: Map(postId → post state) }`. */
 export async function loadCrossPost(streamId) {
@@ -24,7 +39,10 @@ export function crossPostBadge(postState, onRetried) {
     const badge = h("span", { class: `crosspost-badge crosspost-${postState.state}`, dataset: { state: postState.state } },
         postState.blueskyUrl
             ? h("a", { href: postState.blueskyUrl, target: "_blank", rel: "noopener" }, LABELS[postState.state])
-            : LABELS[postState.state]);
+            : LABELS[postState.state] ?? postState.state);
+    if (postState.wait && (postState.state === "queued" || postState.state === "sending")) {
+        badge.append(" ", h("span", { class: "crosspost-reason" }, waitText(postState.wait)));
+    }
     if (postState.state === "failed") {
         const failed = postState.items.find((i) => i.state === "failed" && i.canRetry);
         badge.append(" ", h("span", { class: "crosspost-reason" }, postState.lastError ?? ""));
@@ -48,14 +66,11 @@ export function crossPostBadge(postState, onRetried) {
 
 /** One line on the stream's queue while Bluesky holds posts back (outage, rate limit); empty when nothing waits. */
 export function queueSummary(state) {
-    if (!state.pending || !(state.retryReason || state.rateLimitedUntil)) {
+    if (!state.pending || !state.wait || state.wait.reason === "due") {
         return "";
     }
-    const when = (iso) => new Date(iso).toLocaleTimeString();
-    const waiting = `${state.pending} ${state.pending === 1 ? "post waits" : "posts wait"} for Bluesky; they go out in order once it answers.`;
-    const limit = state.rateLimitedUntil ? ` Rate limited until ${when(state.rateLimitedUntil)}.` : "";
-    const next = state.nextAttemptAt ? ` Next try ${when(state.nextAttemptAt)}.` : "";
-    return `${waiting}${limit}${next} ${state.retryReason ?? ""}`.trim();
+    const waiting = `${state.pending} ${state.pending === 1 ? "post waits" : "posts wait"} for Bluesky; they go out in order.`;
+    return `${waiting} Now ${waitText(state.wait)}`.trim();
 }
 
 /**
