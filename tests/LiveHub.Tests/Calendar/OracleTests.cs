@@ -35,6 +35,11 @@ public abstract class OracleTests(LiveHubApp app)
         }
 
         await CreateSessionAsync(editor, created[0].GetProperty("slug").GetString()!, Session("Late session, with; punctuation \\ and 🦀", "2030-03-31T09:00", "2030-03-31T10:00"));
+        // Deleted within the grace period, later: an event (with a session) and a session of a kept event.
+        var deletedEvent = await CreateEventAsync(editor, Event(Slug("deleted"), "2030-08-01T09:00", "2030-08-01T17:00", "Europe/Paris", [tag]));
+        created.Add(deletedEvent);
+        var deletedEventSession = await CreateSessionAsync(editor, deletedEvent.GetProperty("slug").GetString()!, Session("Session of a deleted event", "2030-08-01T10:00", "2030-08-01T11:00"));
+        var deletedSession = await CreateSessionAsync(editor, created[1].GetProperty("slug").GetString()!, Session("Dropped session", "2030-11-03T08:00", "2030-11-03T09:00"));
 
         var expected = new Dictionary<string, (DateTimeOffset Start, DateTimeOffset End, string Status, int Sequence)>();
         foreach (var e in created)
@@ -46,6 +51,14 @@ public abstract class OracleTests(LiveHubApp app)
             {
                 expected[s.GetProperty("id").GetString()!] = (Start(s), End(s), status, s.GetProperty("revision").GetInt32() + detail.GetProperty("revision").GetInt32());
             }
+        }
+
+        (await editor.DeleteAsync($"/api/events/{created[1].GetProperty("slug").GetString()}/sessions/{deletedSession.GetProperty("id").GetString()}")).EnsureSuccessStatusCode();
+        (await editor.DeleteAsync($"/api/events/{deletedEvent.GetProperty("slug").GetString()}")).EnsureSuccessStatusCode();
+        foreach (var uid in new[] { deletedSession, deletedEvent, deletedEventSession }.Select(x => x.GetProperty("id").GetString()!))
+        {
+            // Same UID, cancelled, and a SEQUENCE one higher than the last the clients saw.
+            expected[uid] = expected[uid] with { Status = "CANCELLED", Sequence = expected[uid].Sequence + 1 };
         }
 
         var feed = await app.AnonymousClient().GetByteArrayAsync($"/calendar/tags/{tag}.ics");
