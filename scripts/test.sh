@@ -50,6 +50,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # The iCalendar oracle tests run feeds through ical.js and node-ical (tests/oracles, versions pinned in its lock file).
 npm ci --prefix tests/oracles --no-audit --no-fund
 
+# dotnet-ef (pinned in .config/dotnet-tools.json) for scripts/add-migration.sh.
+dotnet tool restore >/dev/null
+
 dotnet build LiveHub.sln -c Release
 
 results="$(mktemp -d /tmp/livehub-results.XXXXXX)"

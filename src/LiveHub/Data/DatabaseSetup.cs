@@ -48,8 +48,8 @@ public static class DatabaseSetup
         return services;
     }
 
-    // Migrations are written by hand (the EF design-time package is not available to this project),
-    // so there is no model snapshot; MigrationsMatchModelTests guards the drift that the snapshot would.
+    // Migrations are generated per provider by dotnet ef (scripts/add-migration.sh); a model change without one
+    // makes MigrateAsync throw (PendingModelChangesWarning stays an error), and MigrationsMatchModelTests says so first.
     // Rows that hang off a soft-deleted event (its live streams) are meant to disappear with it: the
     // inner join EF uses for a required navigation to a filtered entity is exactly that.
     //
@@ -58,7 +58,7 @@ public static class DatabaseSetup
     // DatabaseOutage; a request it breaks: by the exception handler, with the stack trace), so EF's own record is a
     // duplicate, and during an outage it was one error with a stack trace per request. Kept at Debug.
     private static void ConfigureWarnings(WarningsConfigurationBuilder warnings) => warnings
-        .Ignore(RelationalEventId.PendingModelChangesWarning, CoreEventId.PossibleIncorrectRequiredNavigationWithQueryFilterInteractionWarning)
+        .Ignore(CoreEventId.PossibleIncorrectRequiredNavigationWithQueryFilterInteractionWarning)
         .Log(
             (RelationalEventId.ConnectionError, LogLevel.Debug),
             (RelationalEventId.CommandError, LogLevel.Debug),
@@ -89,11 +89,21 @@ internal sealed class DatabaseMigrator(IServiceProvider services, IOptions<Datab
         }
 
         await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<LiveHubDbContext>();
+        await ApplyAsync(scope.ServiceProvider.GetRequiredService<LiveHubDbContext>(), logger, cancellationToken);
+    }
+
+    /// <summary>Brings the database up to the newest migration (also used by the command-line commands).</summary>
+    public static async Task ApplyAsync(LiveHubDbContext db, ILogger logger, CancellationToken cancellationToken)
+    {
+        if (await LegacyMigrationHistory.AdoptAsync(db, cancellationToken))
+        {
+            logger.LogInformation("Adopted the schema of the hand-written migrations as {Baseline}", LegacyMigrationHistory.Baseline);
+        }
+
         var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
         if (pending.Count > 0)
         {
-            logger.LogInformation("Applying {Count} migration(s) on {Provider}: {Migrations}", pending.Count, options.Value.Provider, string.Join(", ", pending));
+            logger.LogInformation("Applying {Count} migration(s): {Migrations}", pending.Count, string.Join(", ", pending));
             await db.Database.MigrateAsync(cancellationToken);
         }
     }

@@ -9,8 +9,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace LiveHub.Data;
 
 /// <summary>
-/// The hub's one database. Each provider has a subclass so that its hand-written migrations
-/// (see <c>Data/Migrations</c>) are found only for that provider.
+/// The hub's one database. Each provider has a subclass so that its generated migrations and model snapshot
+/// (see <c>Data/Migrations</c> and docs/development.md) are found only for that provider.
 /// </summary>
 public abstract class LiveHubDbContext(DbContextOptions options) : IdentityDbContext<StaffUser>(options), IDataProtectionKeyContext
 {

@@ -8,7 +8,7 @@ namespace LiveHub;
 
 /// <summary>
 /// One-off commands run instead of (or before) serving:
-/// <c>create-admin &lt;email&gt;</c>, <c>--seed</c> and <c>print-schema-sql</c>.
+/// <c>create-admin &lt;email&gt;</c> and <c>--seed</c>.
 /// </summary>
 public static class CommandLine
 {
@@ -20,13 +20,6 @@ public static class CommandLine
         if (args.Length > 0 && args[0] == "create-admin")
         {
             return await CreateAdminAsync(app, args);
-        }
-
-        if (args.Length > 0 && args[0] == "print-schema-sql")
-        {
-            await using var scope = app.Services.CreateAsyncScope();
-            Console.Out.Write(scope.ServiceProvider.GetRequiredService<LiveHubDbContext>().Database.GenerateCreateScript());
-            return 0;
         }
 
         if (args.Contains(SeedFlag))
@@ -93,7 +86,8 @@ public static class CommandLine
     private static async Task PrepareDatabaseAsync(WebApplication app)
     {
         await using var scope = app.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<LiveHubDbContext>().Database.MigrateAsync();
+        await DatabaseMigrator.ApplyAsync(scope.ServiceProvider.GetRequiredService<LiveHubDbContext>(),
+            scope.ServiceProvider.GetRequiredService<ILogger<DatabaseMigrator>>(), CancellationToken.None);
         var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
         await StaffBootstrapper.EnsureRolesAsync(roles);
     }
