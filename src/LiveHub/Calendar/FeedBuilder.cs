@@ -181,13 +181,13 @@ internal static class FeedBuilder
     public static string Uid(Guid id) => id.ToString("D");
 
     /// <summary>
-    /// Venue wall-clock time with the event's TZID. The second of two ambiguous wall times (when clocks go back)
-    /// would read as the first, so such an instant is written in UTC instead.
+    /// Venue wall-clock time with the event's TZID. A wall time that happens twice (when clocks go back) is written
+    /// in UTC instead: RFC 5545 reads it as the first, but ical.js takes the second (found by the agenda oracle test).
     /// </summary>
     public static ICal.CalDateTime When(DateTime utc, TimeZoneInfo zone)
     {
         var local = VenueTime.ToLocal(utc, zone).DateTime;
-        return VenueTime.ToUtc(local, zone) == utc
+        return VenueTime.ToUtc(local, zone) == utc && !zone.IsAmbiguousTime(local)
             ? ICal.CalDateTime.Zoned(local, zone.Id)
             : ICal.CalDateTime.FromUtc(utc);
     }
