@@ -271,7 +271,9 @@ public abstract class FeedTests(LiveHubApp app)
         await app.WithDbAsync(async db =>
         {
             var longAgo = DateTime.UtcNow.AddDays(-31);
-            await db.Events.IgnoreQueryFilters().Where(x => x.Slug == slug).ExecuteUpdateAsync(x => x.SetProperty(v => v.DeletedAtUtc, longAgo));
+            var published = longAgo.AddDays(-1); // still before the deletions, as it was
+            await db.Events.IgnoreQueryFilters().Where(x => x.Slug == slug)
+                .ExecuteUpdateAsync(x => x.SetProperty(v => v.DeletedAtUtc, longAgo).SetProperty(v => v.FirstPublishedAtUtc, published));
             var removedGuid = Guid.Parse(removedId);
             await db.Sessions.IgnoreQueryFilters().Where(x => x.Id == removedGuid).ExecuteUpdateAsync(x => x.SetProperty(v => v.DeletedAtUtc, longAgo));
         });
