@@ -1,4 +1,5 @@
 using LiveHub;
+using LiveHub.Agenda;
 using LiveHub.Calendar;
 using LiveHub.CrossPosting;
 using LiveHub.Data;
@@ -24,6 +25,7 @@ builder.Services.AddEvents();
 builder.Services.AddLive(builder.Configuration);
 builder.Services.AddCrossPosting(builder.Configuration);
 builder.Services.AddCalendar();
+builder.Services.AddAgenda();
 builder.Services.AddHealth();
 builder.Services.AddLiveHubHsts(builder.Configuration);
 
@@ -58,6 +60,7 @@ app.MapEvents();
 app.MapLive();
 app.MapCrossPosting();
 app.MapCalendar();
+app.MapAgenda();
 
 await app.RunUntilStoppedAsync();
 return 0;

@@ -4,6 +4,7 @@ using LiveHub.Data;
 using LiveHub.Tests.Hosting;
 using LiveHub.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 
 namespace LiveHub.Tests.Data;
 
@@ -48,7 +49,8 @@ public sealed class LegacyDatabaseUpgradeTests
                 Assert.True(after[table] == count, $"{table} had {count} rows before the upgrade and {after[table]} after it.");
             }
 
-            Assert.Equal([LegacyMigrationHistory.Baseline], await HistoryAsync(provider, legacy));
+            // Adopted as the baseline, then migrated on through every later migration like any other database.
+            Assert.Equal(AllMigrations(provider), await HistoryAsync(provider, legacy));
 
             await using (var app = new UpgradeApp(provider, fresh, migrate: true, seed: false))
             {
@@ -122,6 +124,16 @@ public sealed class LegacyDatabaseUpgradeTests
 
         SqliteConnection.ClearAllPools();
         Directory.Delete(Path.GetDirectoryName(new SqliteConnectionStringBuilder(connectionString).DataSource)!, recursive: true);
+    }
+
+    private static List<string> AllMigrations(DatabaseProvider provider)
+    {
+        using LiveHubDbContext context = provider == DatabaseProvider.Sqlite
+            ? new SqliteLiveHubDbContext(new DbContextOptionsBuilder<SqliteLiveHubDbContext>().UseSqlite("Data Source=:memory:").Options)
+            : new PostgresLiveHubDbContext(new DbContextOptionsBuilder<PostgresLiveHubDbContext>().UseNpgsql("Host=unused").Options);
+        var all = context.Database.GetMigrations().ToList();
+        Assert.Equal(LegacyMigrationHistory.Baseline, all[0]);
+        return all;
     }
 
     private static async Task<List<string>> HistoryAsync(DatabaseProvider provider, string connectionString)

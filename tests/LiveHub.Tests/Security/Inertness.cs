@@ -84,7 +84,8 @@ public static class Inertness
     {
         "html", "head", "meta", "title", "link", "script", "body", "a", "header", "nav", "main", "footer", "p", "h1", "h2", "h3",
         "h4", "h5", "h6", "article", "section", "dl", "dt", "dd", "time", "span", "br", "strong", "em", "ol", "ul", "li", "label",
-        "input", "button", "div", "kbd", "figure", "blockquote", "figcaption", "img", "code", "pre", "hr",
+        "input", "button", "div", "kbd", "figure", "blockquote", "figcaption", "img", "code", "pre", "hr", "details", "summary", "form",
+        "noscript",
     };
 
     private static readonly HashSet<string> UrlAttributes = new(StringComparer.OrdinalIgnoreCase)
@@ -133,7 +134,7 @@ public static class Inertness
                     Assert.True(IsSameSite(href, siteOrigin), $"{where}: <link> to another site: {Excerpt(element.OuterHtml)}");
                     break;
                 case "meta":
-                    Assert.True(element.HasAttribute("charset") || element.GetAttribute("name") is "viewport" or "description",
+                    Assert.True(element.HasAttribute("charset") || element.GetAttribute("name") is "viewport" or "description" or "robots",
                         $"{where}: unexpected <meta>: {Excerpt(element.OuterHtml)}");
                     break;
             }
