@@ -287,9 +287,11 @@ public sealed class CrossPostWorker(
         await db.Set<CrossPostItem>()
             .Where(i => waiting.Contains(i.StreamId) && i.State == CrossPostState.Queued && i.NextAttemptAtUtc > now)
             .ExecuteUpdateAsync(s => s.SetProperty(i => i.NextAttemptAtUtc, now), cancellationToken);
+        // Woken through the fast path, replacing the wake-up each had planned: a Hangfire job would wait for a free
+        // worker and its fetch (one of the two delays behind a 9 s late resume in a loaded clean-clone run).
         foreach (var streamId in waiting)
         {
-            await scheduler.KickAsync(streamId, cancellationToken);
+            await scheduler.ScheduleAsync(streamId, new DateTimeOffset(now, TimeSpan.Zero), cancellationToken);
         }
     }
 
@@ -538,14 +540,22 @@ public sealed class CrossPostWorker(
 
         // Started before Bluesky came back (the first success woke only the rows that were waiting, not this one in
         // flight): come back as soon as a first retry would, not after the backoff this outage had built up.
-        var delay = outage.RecoveredSince(new DateTimeOffset(DateTime.SpecifyKind(row.UpdatedAtUtc, DateTimeKind.Utc)))
-            ? Backoff(1, retryAfter)
-            : Backoff(row.Attempts, retryAfter);
+        var attemptStarted = new DateTimeOffset(DateTime.SpecifyKind(row.UpdatedAtUtc, DateTimeKind.Utc));
+        var recovered = outage.RecoveredSince(attemptStarted);
+        var delay = recovered ? Backoff(1, retryAfter) : Backoff(row.Attempts, retryAfter);
         row.State = CrossPostState.Queued;
         row.NextAttemptAtUtc = now + delay;
         row.LastError = Truncate($"Attempt {row.Attempts} failed, retrying: {reason}");
         row.UpdatedAtUtc = now;
         await db.SaveChangesAsync(cancellationToken);
+        if (!recovered && outage.RecoveredSince(attemptStarted))
+        {
+            // Bluesky came back between the check above and this commit, and the wake-up of the waiting rows may have
+            // read this one while it was still sending: shorten its wait here, as the wake-up would have.
+            delay = Backoff(1, retryAfter);
+            row.NextAttemptAtUtc = now + delay;
+            await db.SaveChangesAsync(cancellationToken);
+        }
         outage.Failed(reason);
         // One warning per outage (CrossPostOutageLog); each failed call only at debug level.
         logger.LogDebug("Cross-post {ItemId} of stream {StreamId} failed (attempt {Attempt}); retrying in {Delay}: {Reason}",
