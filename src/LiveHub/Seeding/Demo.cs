@@ -225,8 +225,9 @@ internal sealed class DemoReplay(
             {
                 _stopped = !await StepAsync(options.Value.DemoReplayInterval, cancellationToken);
             }
-            catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException or TimeoutException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                // The demo must never keep the app from starting.
                 logger.LogWarning(ex, "The demo event could not be prepared on start; trying again in the background.");
             }
         }
@@ -261,6 +262,11 @@ internal sealed class DemoReplay(
             {
                 // A database outage or a concurrent instance: the next tick tries again from what is stored.
                 logger.LogDebug(ex, "The demo replay step failed; trying again.");
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Anything else is a bug, but the demo must never stop the host (a failed BackgroundService would).
+                logger.LogWarning(ex, "The demo replay step failed; trying again.");
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
