@@ -65,7 +65,7 @@ public sealed class AgendaBrowserTests(BrowserFixture browser) : IClassFixture<B
         await Expect(hostile.GetByRole(AriaRole.Link, new() { Name = "Outlook.com or Microsoft 365" })).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex("^https://outlook\\.live\\.com/calendar/0/addfromweb\\?url="));
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"/events/{slug}/sessions/{hostileId}.ics?download=1")).StatusCode);
         await AssertFitsAsync(page);
-        await page.ScreenshotAsync(new() { Path = Screenshot($"event-sessions-{width}.png"), FullPage = false, Clip = await ClipAsync(hostile) });
+        await page.ScreenshotAsync(new() { Path = Screenshot($"event-sessions-{width}.jpg"), Type = ScreenshotType.Jpeg, Quality = 70, FullPage = true, Clip = await ClipAsync(hostile) });
 
         var add = hostile.GetByRole(AriaRole.Button, new() { Name = "Add to my agenda" });
         await add.ClickAsync();
@@ -88,7 +88,7 @@ public sealed class AgendaBrowserTests(BrowserFixture browser) : IClassFixture<B
         Assert.Contains($"UID:{hostileId}", feed);
         Assert.Contains($"UID:{otherId}", feed);
         await AssertFitsAsync(page);
-        await page.ScreenshotAsync(new() { Path = Screenshot($"agenda-{width}.png"), FullPage = true });
+        await page.ScreenshotAsync(new() { Path = Screenshot($"agenda-{width}.jpg"), Type = ScreenshotType.Jpeg, Quality = 70, FullPage = true });
 
         // Remove one.
         await list.Nth(1).GetByRole(AriaRole.Button).ClickAsync();
@@ -125,10 +125,12 @@ public sealed class AgendaBrowserTests(BrowserFixture browser) : IClassFixture<B
         Assert.True(scrollWidth <= innerWidth, $"{page.Url} is {scrollWidth}px wide on a {innerWidth}px screen.");
     }
 
+    /// <summary>The element's area on the full page (bounding boxes are relative to the viewport, which may have scrolled).</summary>
     private static async Task<Clip> ClipAsync(ILocator locator)
     {
         var box = (await locator.BoundingBoxAsync())!;
-        return new Clip { X = 0, Y = Math.Max(0, box.Y - 10), Width = box.X + box.Width + 10, Height = box.Height + 20 };
+        var scrollY = await locator.Page.EvaluateAsync<float>("() => window.scrollY");
+        return new Clip { X = 0, Y = Math.Max(0, box.Y + scrollY - 10), Width = box.X + box.Width + 10, Height = box.Height + 20 };
     }
 
     /// <summary>Screenshots go to the test output (LIVEHUB_SCREENSHOTS overrides), to look at; the test does not judge them.</summary>
