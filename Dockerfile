@@ -28,5 +28,5 @@ USER app
 VOLUME ["/data"]
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-  CMD curl --fail --silent http://127.0.0.1:8080/healthz || exit 1
+  CMD curl --fail --silent http://127.0.0.1:8080/healthz/ready || exit 1
 ENTRYPOINT ["dotnet", "LiveHub.dll"]

@@ -10,6 +10,7 @@ using LiveHub.Pages;
 using LiveHub.Problems;
 using LiveHub.Seeding;
 using LiveHub.Staff;
+using LiveHub.Operations;
 
 SettingsCheck.ExitOnUnreadableSettings();
 var builder = WebApplication.CreateBuilder(args);
@@ -27,6 +28,7 @@ builder.Services.AddCrossPosting(builder.Configuration);
 builder.Services.AddCalendar();
 builder.Services.AddAgenda();
 builder.Services.AddHealth();
+builder.Services.AddOperations(builder.Configuration);
 builder.Services.AddLiveHubHsts(builder.Configuration);
 
 var app = builder.Build();
@@ -61,6 +63,7 @@ app.MapLive();
 app.MapCrossPosting();
 app.MapCalendar();
 app.MapAgenda();
+app.MapOperations();
 
 await app.RunUntilStoppedAsync();
 return 0;

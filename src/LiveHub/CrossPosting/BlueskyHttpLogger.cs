@@ -1,3 +1,4 @@
+using LiveHub.Operations;
 using Microsoft.Extensions.Http.Logging;
 
 namespace LiveHub.CrossPosting;
@@ -7,7 +8,7 @@ namespace LiveHub.CrossPosting;
 /// logging, whose trace records carry every request header as structured values (unredacted, whatever the
 /// redaction settings do to the message text), and the Authorization header holds the account's access or refresh JWT.
 /// </summary>
-internal sealed class BlueskyHttpLogger(ILogger<BlueskyHttpLogger> logger) : IHttpClientLogger
+internal sealed class BlueskyHttpLogger(ILogger<BlueskyHttpLogger> logger, LiveHubMetrics metrics) : IHttpClientLogger
 {
     public object? LogRequestStart(HttpRequestMessage request)
     {
@@ -15,11 +16,21 @@ internal sealed class BlueskyHttpLogger(ILogger<BlueskyHttpLogger> logger) : IHt
         return null;
     }
 
-    public void LogRequestStop(object? context, HttpRequestMessage request, HttpResponseMessage response, TimeSpan elapsed) =>
+    public void LogRequestStop(object? context, HttpRequestMessage request, HttpResponseMessage response, TimeSpan elapsed)
+    {
+        metrics.BlueskyCall(Method(request), LiveHubMetrics.Outcome((int)response.StatusCode), elapsed);
         logger.LogInformation("Bluesky answered {Method} {Path} with {StatusCode} after {ElapsedMilliseconds:0} ms",
             request.Method, request.RequestUri?.AbsolutePath, (int)response.StatusCode, elapsed.TotalMilliseconds);
+    }
 
-    public void LogRequestFailed(object? context, HttpRequestMessage request, HttpResponseMessage? response, Exception exception, TimeSpan elapsed) =>
+    public void LogRequestFailed(object? context, HttpRequestMessage request, HttpResponseMessage? response, Exception exception, TimeSpan elapsed)
+    {
+        metrics.BlueskyCall(Method(request), LiveHubMetrics.Outcome(response is null ? null : (int)response.StatusCode), elapsed);
         logger.LogInformation("Bluesky request {Method} {Path} failed after {ElapsedMilliseconds:0} ms: {Error}",
             request.Method, request.RequestUri?.AbsolutePath, elapsed.TotalMilliseconds, exception.Message);
+    }
+
+    /// <summary>The XRPC method (the NSID after /xrpc/), never the query string.</summary>
+    private static string Method(HttpRequestMessage request) =>
+        request.RequestUri?.AbsolutePath is { } path && path.StartsWith("/xrpc/", StringComparison.Ordinal) ? path["/xrpc/".Length..] : "other";
 }

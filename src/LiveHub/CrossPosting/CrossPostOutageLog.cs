@@ -1,10 +1,12 @@
+using LiveHub.Operations;
+
 namespace LiveHub.CrossPosting;
 
 /// <summary>
 /// Logs a Bluesky outage (or rate limit) once: a warning with the cause when the first call fails, one line when a
 /// write succeeds again. The failed calls in between are retried by the backoff and logged at debug level only.
 /// </summary>
-public sealed class CrossPostOutageLog(TimeProvider clock, ILogger<CrossPostOutageLog> logger)
+public sealed class CrossPostOutageLog(TimeProvider clock, LiveHubMetrics metrics, ILogger<CrossPostOutageLog> logger)
 {
     private readonly Lock _gate = new();
     private DateTimeOffset? _since;
@@ -34,8 +36,17 @@ public sealed class CrossPostOutageLog(TimeProvider clock, ILogger<CrossPostOuta
         }
     }
 
-    public void Failed(string cause)
+    public void Failed(string cause, bool rateLimited = false)
     {
+        if (rateLimited)
+        {
+            metrics.RateLimited();
+        }
+        else
+        {
+            metrics.CrossPostFailed();
+        }
+
         lock (_gate)
         {
             _failures++;

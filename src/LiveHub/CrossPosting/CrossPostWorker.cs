@@ -527,7 +527,7 @@ public sealed class CrossPostWorker(
             // The limit is the account's: every stream waits, on every instance.
             await db.Set<CrossPostAccount>().Where(a => a.PausedUntilUtc == null || a.PausedUntilUtc < until)
                 .ExecuteUpdateAsync(s => s.SetProperty(a => a.PausedUntilUtc, until), cancellationToken);
-            outage.Failed($"rate limited until {until:u}: {reason}");
+            outage.Failed($"rate limited until {until:u}: {reason}", rateLimited: true);
             logger.LogDebug("Cross-post {ItemId} of stream {StreamId} is rate limited until {Until}: {Reason}", row.Id, row.StreamId, until, reason);
             return;
         }

@@ -37,7 +37,7 @@ public static class CrossPostingFeature
         // Its requests carry the account's JWTs: logged by BlueskyHttpLogger, which never writes a header.
         services.AddHttpClient(BlueskyAccount.HttpClientName, c => c.Timeout = TimeSpan.FromMinutes(5))
             .RemoveAllLoggers()
-            .AddLogger(sp => new BlueskyHttpLogger(sp.GetRequiredService<ILogger<BlueskyHttpLogger>>()));
+            .AddLogger(sp => new BlueskyHttpLogger(sp.GetRequiredService<ILogger<BlueskyHttpLogger>>(), sp.GetRequiredService<LiveHub.Operations.LiveHubMetrics>()));
         services.AddDataProtection();
         services.AddSingleton<BlueskyAccount>();
         services.AddSingleton<CrossPostTids>();

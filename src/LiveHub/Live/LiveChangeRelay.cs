@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using LiveHub.Operations;
 using Microsoft.AspNetCore.SignalR;
 
 namespace LiveHub.Live;
@@ -22,6 +23,8 @@ internal sealed class LiveChangeRelay(
     IServiceScopeFactory scopes,
     IHubContext<LiveCoverageHub> hub,
     LiveSubscriptions subscriptions,
+    TimeProvider clock,
+    LiveHubMetrics metrics,
     ILogger<LiveChangeRelay> logger) : BackgroundService
 {
     private readonly Dictionary<Guid, StreamPump> _pumps = [];
@@ -165,7 +168,8 @@ internal sealed class LiveChangeRelay(
             return after;
         }
 
-        _ = ObserveAsync(hub.Clients.Group(LiveCoverageHub.Group(streamId)).SendAsync(LiveCoverageHub.ChangesMethod, changes, _stopping), streamId, changes.Through);
+        _ = TimedAsync(hub.Clients.Group(LiveCoverageHub.Group(streamId)).SendAsync(LiveCoverageHub.ChangesMethod, changes, _stopping),
+            streamId, changes, clock.GetTimestamp());
         return changes.Through;
     }
 
@@ -192,6 +196,12 @@ internal sealed class LiveChangeRelay(
     }
 
     public const string ClosedReason = "This live coverage is no longer available.";
+
+    private async Task TimedAsync(Task sending, Guid streamId, LiveChanges changes, long startedAt)
+    {
+        await ObserveAsync(sending, streamId, changes.Through);
+        metrics.PushSent(clock.GetElapsedTime(startedAt), changes.Posts.Count);
+    }
 
     private async Task ObserveAsync(Task sending, Guid streamId, long through)
     {

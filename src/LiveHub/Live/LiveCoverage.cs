@@ -1,3 +1,4 @@
+using LiveHub.Operations;
 using LiveHub.Data;
 using LiveHub.Events;
 using Microsoft.EntityFrameworkCore;
@@ -42,7 +43,8 @@ public sealed class LiveCoverage(
     LiveHubDbContext db,
     ILiveChangeBus bus,
     IEnumerable<ILiveChangeInterceptor> interceptors,
-    TimeProvider clock)
+    TimeProvider clock,
+    LiveHubMetrics metrics)
 {
     public static string EventStreamKey => "event";
 
@@ -79,7 +81,14 @@ public sealed class LiveCoverage(
         }
     }
 
-    public Task<LivePost> CreatePostAsync(LiveStream stream, LivePost post, IReadOnlyList<LiveImage> images, LiveActor actor, CancellationToken cancellationToken) =>
+    public async Task<LivePost> CreatePostAsync(LiveStream stream, LivePost post, IReadOnlyList<LiveImage> images, LiveActor actor, CancellationToken cancellationToken)
+    {
+        var created = await CreatePostCoreAsync(stream, post, images, actor, cancellationToken);
+        metrics.PostPublished(created.Kind.ToString());
+        return created;
+    }
+
+    private Task<LivePost> CreatePostCoreAsync(LiveStream stream, LivePost post, IReadOnlyList<LiveImage> images, LiveActor actor, CancellationToken cancellationToken) =>
         ChangeAsync(stream, LiveChangeKind.PostCreated, actor, newPost: true, (change, sequence, now) =>
         {
             post.StreamId = stream.Id;

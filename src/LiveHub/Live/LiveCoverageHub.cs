@@ -1,3 +1,4 @@
+using LiveHub.Operations;
 using LiveHub.Data;
 using LiveHub.Events;
 using Microsoft.AspNetCore.SignalR;
@@ -10,7 +11,8 @@ namespace LiveHub.Live;
 /// receives "changes" pushes; after a reconnect it joins again with the last change it applied and
 /// receives exactly what it missed. Every message is a <see cref="LiveChanges"/>.
 /// </summary>
-public sealed class LiveCoverageHub(LiveHubDbContext db, LiveQueries queries, LiveCoverage coverage, LiveSubscriptions subscriptions, LiveConnectionLimits limits) : Hub
+public sealed class LiveCoverageHub(LiveHubDbContext db, LiveQueries queries, LiveCoverage coverage, LiveSubscriptions subscriptions, LiveConnectionLimits limits,
+    LiveHubMetrics metrics) : Hub
 {
     public const string ChangesMethod = "changes";
 
@@ -75,6 +77,7 @@ public sealed class LiveCoverageHub(LiveHubDbContext db, LiveQueries queries, Li
             throw Unavailable(stream);
         }
 
+        metrics.Joined(changes.Posts.Count, snapshot: after <= 0);
         return changes;
     }
 
@@ -198,6 +201,15 @@ public sealed class LiveSubscriptions
     }
 
     public bool HasListeners(Guid streamId) => ListenerCount(streamId) > 0;
+
+    /// <summary>Connections per watched stream on this instance.</summary>
+    public IReadOnlyDictionary<Guid, int> ListenerCounts()
+    {
+        lock (_gate)
+        {
+            return _byStream.ToDictionary(s => s.Key, s => s.Value.Count);
+        }
+    }
 
     public int ListenerCount(Guid streamId)
     {

@@ -1,6 +1,7 @@
 using System.Net;
 using LiveHub.Live;
 using LiveHub.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -34,12 +35,12 @@ public sealed class HubLimitsTests(HubLimitsTests.App app) : IClassFixture<HubLi
         var limits = app.Services.GetRequiredService<LiveConnectionLimits>();
         var address = LiveConnectionLimits.AddressKey(null);
         await WaitForCountAsync(limits, address, 0);
-        var held = new List<SignalRJsonClient>();
+        var held = new List<LiveClient>();
         try
         {
             for (var i = 0; i < Cap; i++)
             {
-                held.Add(await LiveTestSupport.ConnectAsync(app));
+                held.Add(await LiveClient.ConnectAsync(app));
             }
 
             await WaitForCountAsync(limits, address, Cap);
@@ -49,19 +50,22 @@ public sealed class HubLimitsTests(HubLimitsTests.App app) : IClassFixture<HubLi
             var problem = await negotiate.AssertProblemAsync((HttpStatusCode)429);
             Assert.Contains("Too many live connections", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
             Assert.NotNull(negotiate.Headers.RetryAfter);
-            var upgrade = await Assert.ThrowsAsync<InvalidOperationException>(() => LiveTestSupport.ConnectAsync(app));
-            Assert.Contains("429", upgrade.Message, StringComparison.Ordinal);
+            var negotiated = await Assert.ThrowsAsync<HttpRequestException>(() => LiveClient.ConnectAsync(app));
+            Assert.Equal((HttpStatusCode)429, negotiated.StatusCode);
+            // A client that skips negotiation (as the .NET client may) is refused at the upgrade.
+            var upgrade = await Assert.ThrowsAsync<InvalidOperationException>(() => LiveClient.ConnectAsync(app, negotiate: false));
+            Assert.Contains("status code: 429", upgrade.Message, StringComparison.Ordinal);
             Assert.Equal(Cap, limits.ConnectionCount(address));
 
-            Assert.All(held, client => Assert.False(client.Closed.IsCompleted));
+            Assert.All(held, client => Assert.True(client.IsConnected && !client.Closed.IsCompleted));
 
             await held[0].DisposeAsync();
             held.RemoveAt(0);
             await WaitForCountAsync(limits, address, Cap - 1);
             Assert.Equal(HttpStatusCode.OK, (await app.AnonymousClient().PostAsync("/hubs/live/negotiate?negotiateVersion=1", null)).StatusCode);
-            held.Add(await LiveTestSupport.ConnectAsync(app));
+            held.Add(await LiveClient.ConnectAsync(app));
             await WaitForCountAsync(limits, address, Cap);
-            Assert.False(held[^1].Closed.IsCompleted);
+            Assert.True(held[^1].IsConnected && !held[^1].Closed.IsCompleted);
         }
         finally
         {
@@ -78,33 +82,38 @@ public sealed class HubLimitsTests(HubLimitsTests.App app) : IClassFixture<HubLi
     {
         var live = await LiveTestSupport.LiveSessionAsync(app);
         await WaitForCountAsync(app.Services.GetRequiredService<LiveConnectionLimits>(), LiveConnectionLimits.AddressKey(null), 0);
-        await using var first = await LiveTestSupport.ConnectAsync(app);
+        await using var first = await LiveClient.ConnectAsync(app);
         for (var i = 0; i < 3; i++)
         {
-            await first.InvokeAsync("Join", live.StreamId.ToString(), 0);
+            await first.JoinAsync(live.StreamId.ToString(), 0);
         }
 
-        var flood = await Assert.ThrowsAsync<InvalidOperationException>(() => first.InvokeAsync("Join", live.StreamId.ToString(), 0));
+        var flood = await Assert.ThrowsAsync<HubException>(() => first.JoinAsync(live.StreamId.ToString(), 0));
         Assert.Contains("Too many joins on this connection", flood.Message, StringComparison.Ordinal);
 
         // The address has 6 joins: 3 used above; a second connection gets the other 3, then the address is refused.
-        await using var second = await LiveTestSupport.ConnectAsync(app);
+        await using var second = await LiveClient.ConnectAsync(app);
         for (var i = 0; i < 3; i++)
         {
-            await second.InvokeAsync("Join", live.StreamId.ToString(), 0);
+            await second.JoinAsync(live.StreamId.ToString(), 0);
         }
 
-        await using var third = await LiveTestSupport.ConnectAsync(app);
-        var byAddress = await Assert.ThrowsAsync<InvalidOperationException>(() => third.InvokeAsync("Join", live.StreamId.ToString(), 0));
+        await using var third = await LiveClient.ConnectAsync(app);
+        var byAddress = await Assert.ThrowsAsync<HubException>(() => third.JoinAsync(live.StreamId.ToString(), 0));
         Assert.Contains("Too many joins from your network address", byAddress.Message, StringComparison.Ordinal);
 
         // A connection that carries on after being refused is closed (it has been refused once already).
-        for (var i = 1; i < LiveCoverageHub.RefusedJoinsBeforeClose; i++)
+        for (var i = 1; i < LiveCoverageHub.RefusedJoinsBeforeClose - 1; i++)
         {
-            await Assert.ThrowsAnyAsync<InvalidOperationException>(() => third.InvokeAsync("Join", live.StreamId.ToString(), 0));
+            await Assert.ThrowsAsync<HubException>(() => third.JoinAsync(live.StreamId.ToString(), 0));
+            Assert.True(third.IsConnected);
         }
 
-        await third.Ended.WaitAsync(TimeSpan.FromSeconds(10));
+        // The last refusal closes the connection: its answer may be lost with it.
+        await Assert.ThrowsAnyAsync<Exception>(() => third.JoinAsync(live.StreamId.ToString(), 0));
+
+        await third.Closed.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(third.IsConnected);
 
         // Refused joins left the other connections usable: pushes still arrive on the first.
         await live.PostAsync("Still live");

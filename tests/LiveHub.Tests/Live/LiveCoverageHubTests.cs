@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using LiveHub.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR;
 
 namespace LiveHub.Tests.Live;
 
@@ -15,10 +16,10 @@ public abstract class LiveCoverageHubTests(LiveHubApp app)
     {
         var live = await LiveTestSupport.LiveSessionAsync(app);
         await live.PostAsync("Before anyone joined");
-        await using var client = await LiveTestSupport.ConnectAsync(app);
+        await using var client = await LiveClient.ConnectAsync(app);
         var mirror = new LiveMirror();
 
-        Assert.True(mirror.Apply(await client.InvokeAsync("Join", $"session:{live.SessionId}", 0)));
+        Assert.True(mirror.Apply(await client.JoinAsync($"session:{live.SessionId}", 0)));
         Assert.Equal(["Live coverage of Panel has started.", "Before anyone joined"], mirror.Visible.Select(p => p.Body));
 
         await live.PostAsync("While connected");
@@ -33,9 +34,9 @@ public abstract class LiveCoverageHubTests(LiveHubApp app)
     {
         var live = await LiveTestSupport.LiveSessionAsync(app);
         var first = await live.PostAsync("Fisrt draft");
-        await using var client = await LiveTestSupport.ConnectAsync(app);
+        await using var client = await LiveClient.ConnectAsync(app);
         var mirror = new LiveMirror();
-        mirror.Apply(await client.InvokeAsync("Join", live.StreamId.ToString(), 0));
+        mirror.Apply(await client.JoinAsync(live.StreamId.ToString(), 0));
         var postId = first.GetProperty("id").GetGuid();
 
         (await live.Editor.PutAsJsonAsync($"/api/streams/{live.StreamId}/posts/{postId}", new { body = "First draft" })).EnsureSuccessStatusCode();
@@ -62,12 +63,13 @@ public abstract class LiveCoverageHubTests(LiveHubApp app)
         var live = await LiveTestSupport.LiveSessionAsync(app);
         var mirror = new LiveMirror();
         Guid firstId;
-        await using (var client = await LiveTestSupport.ConnectAsync(app))
+        await using (var client = await LiveClient.ConnectAsync(app))
         {
-            mirror.Apply(await client.InvokeAsync("Join", live.StreamId.ToString(), 0));
+            mirror.Apply(await client.JoinAsync(live.StreamId.ToString(), 0));
             firstId = (await live.PostAsync("One")).GetProperty("id").GetGuid();
             Assert.True(mirror.Apply(await client.NextAsync("changes", Wait)));
             client.Abort();
+            await client.Closed.WaitAsync(Wait);
         }
 
         // While the client is away: two posts, an edit of the first and a delete of the second.
@@ -76,16 +78,16 @@ public abstract class LiveCoverageHubTests(LiveHubApp app)
         (await live.Editor.PutAsJsonAsync($"/api/streams/{live.StreamId}/posts/{firstId}", new { body = "One (corrected)" })).EnsureSuccessStatusCode();
         (await live.Editor.DeleteAsync($"/api/streams/{live.StreamId}/posts/{second.GetProperty("id").GetGuid()}")).EnsureSuccessStatusCode();
 
-        await using var back = await LiveTestSupport.ConnectAsync(app);
-        var catchUp = await back.InvokeAsync("Join", live.StreamId.ToString(), mirror.LastApplied);
+        await using var back = await LiveClient.ConnectAsync(app);
+        var catchUp = await back.JoinAsync(live.StreamId.ToString(), mirror.LastApplied);
         Assert.Equal(mirror.LastApplied, catchUp.GetProperty("after").GetInt64());
         // Exactly the three posts that changed while away, each once.
         Assert.Equal(3, catchUp.GetProperty("posts").GetArrayLength());
         Assert.True(mirror.Apply(catchUp));
 
         var fresh = new LiveMirror();
-        await using var newcomer = await LiveTestSupport.ConnectAsync(app);
-        fresh.Apply(await newcomer.InvokeAsync("Join", live.StreamId.ToString(), 0));
+        await using var newcomer = await LiveClient.ConnectAsync(app);
+        fresh.Apply(await newcomer.JoinAsync(live.StreamId.ToString(), 0));
         Assert.Equal(fresh.Visible, mirror.Visible);
         Assert.Equal(["Live coverage of Panel has started.", "One (corrected)", "Three"], mirror.Visible.Select(p => p.Body));
         Assert.Equal(fresh.LastApplied, mirror.LastApplied);
@@ -111,9 +113,9 @@ public abstract class LiveCoverageHubTests(LiveHubApp app)
     public async Task Concurrent_posts_get_unique_gapless_numbers_and_each_arrives_once()
     {
         var live = await LiveTestSupport.LiveSessionAsync(app);
-        await using var client = await LiveTestSupport.ConnectAsync(app);
+        await using var client = await LiveClient.ConnectAsync(app);
         var mirror = new LiveMirror();
-        mirror.Apply(await client.InvokeAsync("Join", live.StreamId.ToString(), 0));
+        mirror.Apply(await client.JoinAsync(live.StreamId.ToString(), 0));
 
         var posts = await Task.WhenAll(Enumerable.Range(1, 20).Select(i => live.PostAsync($"Burst {i}")));
         Assert.Equal(Enumerable.Range(2, 20), posts.Select(p => p.GetProperty("sequence").GetInt32()).Order());
@@ -137,9 +139,9 @@ public abstract class LiveCoverageHubTests(LiveHubApp app)
     {
         var live = await LiveTestSupport.LiveSessionAsync(app);
         await live.PostAsync("Only post");
-        await using var client = await LiveTestSupport.ConnectAsync(app);
+        await using var client = await LiveClient.ConnectAsync(app);
         // As after a database restore: the client applied changes the stream no longer has.
-        var changes = await client.InvokeAsync("Join", live.StreamId.ToString(), 10_000);
+        var changes = await client.JoinAsync(live.StreamId.ToString(), 10_000);
         Assert.True(changes.GetProperty("reset").GetBoolean());
         Assert.Equal(0, changes.GetProperty("after").GetInt64());
         Assert.Equal(2, changes.GetProperty("posts").GetArrayLength());
@@ -148,8 +150,8 @@ public abstract class LiveCoverageHubTests(LiveHubApp app)
     [Fact]
     public async Task Joining_an_unknown_stream_is_an_error_not_a_hang()
     {
-        await using var client = await LiveTestSupport.ConnectAsync(app);
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => client.InvokeAsync("Join", "event:no-such-event", 0));
+        await using var client = await LiveClient.ConnectAsync(app);
+        var error = await Assert.ThrowsAsync<HubException>(() => client.JoinAsync("event:no-such-event", 0));
         Assert.Contains("no live stream", error.Message, StringComparison.Ordinal);
     }
 }
@@ -165,9 +167,9 @@ public sealed class LiveCoverageHubOnPostgres(PostgresApp app) : LiveCoverageHub
         await using var second = new SecondInstance(app.ConnectionString);
         await second.InitializeAsync();
         var live = await LiveTestSupport.LiveSessionAsync(app);
-        await using var client = await LiveTestSupport.ConnectAsync(second);
+        await using var client = await LiveClient.ConnectAsync(second);
         var mirror = new LiveMirror();
-        mirror.Apply(await client.InvokeAsync("Join", live.StreamId.ToString(), 0));
+        mirror.Apply(await client.JoinAsync(live.StreamId.ToString(), 0));
 
         for (var i = 1; i <= 5; i++)
         {

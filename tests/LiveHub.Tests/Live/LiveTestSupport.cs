@@ -35,10 +35,4 @@ public static class LiveTestSupport
         Assert.True(response.IsSuccessStatusCode, content);
         return JsonDocument.Parse(content).RootElement.Clone();
     }
-
-    public static async Task<SignalRJsonClient> ConnectAsync(LiveHubApp app)
-    {
-        var socket = await app.Server.CreateWebSocketClient().ConnectAsync(new Uri(app.Server.BaseAddress, "hubs/live"), CancellationToken.None);
-        return await SignalRJsonClient.ConnectAsync(socket);
-    }
 }

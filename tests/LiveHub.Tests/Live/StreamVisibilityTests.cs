@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using LiveHub.Live;
 using LiveHub.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -25,10 +26,10 @@ public abstract class StreamVisibilityTests(LiveHubApp app)
     public async Task Unpublishing_closes_every_stream_of_the_event_for_its_clients_and_refuses_rejoins()
     {
         var live = await LiveTestSupport.LiveSessionAsync(app);
-        await using var sessionClient = await LiveTestSupport.ConnectAsync(app);
-        await using var eventClient = await LiveTestSupport.ConnectAsync(app);
-        await sessionClient.InvokeAsync("Join", live.StreamId.ToString(), 0);
-        var eventStream = (await eventClient.InvokeAsync("Join", $"event:{live.Slug}", 0)).GetProperty("streamId").GetGuid();
+        await using var sessionClient = await LiveClient.ConnectAsync(app);
+        await using var eventClient = await LiveClient.ConnectAsync(app);
+        await sessionClient.JoinAsync(live.StreamId.ToString(), 0);
+        var eventStream = (await eventClient.JoinAsync($"event:{live.Slug}", 0)).GetProperty("streamId").GetGuid();
 
         (await live.Editor.PutAsJsonAsync($"/api/events/{live.Slug}", EventsTestData.Event(live.Slug, published: false))).EnsureSuccessStatusCode();
 
@@ -38,15 +39,15 @@ public abstract class StreamVisibilityTests(LiveHubApp app)
         Assert.Equal(eventStream, (await eventClient.NextAsync(LiveCoverageHub.ClosedMethod, Wait)).GetProperty("streamId").GetGuid());
         Assert.Equal(0, app.Services.GetRequiredService<LiveSubscriptions>().ListenerCount(live.StreamId));
 
-        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => sessionClient.InvokeAsync("Join", live.StreamId.ToString(), 0));
+        var refused = await Assert.ThrowsAsync<HubException>(() => sessionClient.JoinAsync(live.StreamId.ToString(), 0));
         Assert.Contains(LiveCoverageHub.UnavailablePrefix, refused.Message, StringComparison.Ordinal);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => eventClient.InvokeAsync("Join", $"session:{live.SessionId}", 0));
+        await Assert.ThrowsAsync<HubException>(() => eventClient.JoinAsync($"session:{live.SessionId}", 0));
 
         // Published again: a new client joins and gets the next post; the closed ones, still connected but out of the
         // group, get nothing (one group send would have reached them together with the new client).
         (await live.Editor.PutAsJsonAsync($"/api/events/{live.Slug}", EventsTestData.Event(live.Slug))).EnsureSuccessStatusCode();
-        await using var newcomer = await LiveTestSupport.ConnectAsync(app);
-        await newcomer.InvokeAsync("Join", live.StreamId.ToString(), 0);
+        await using var newcomer = await LiveClient.ConnectAsync(app);
+        await newcomer.JoinAsync(live.StreamId.ToString(), 0);
         await live.PostAsync("After publishing again");
         Assert.Equal("After publishing again", (await newcomer.NextAsync(LiveCoverageHub.ChangesMethod, Wait)).GetProperty("posts")[0].GetProperty("body").GetString());
         Assert.False(await sessionClient.ReceivesWithinAsync(LiveCoverageHub.ChangesMethod, TimeSpan.FromMilliseconds(500)));
@@ -59,15 +60,15 @@ public abstract class StreamVisibilityTests(LiveHubApp app)
         var post = await live.PostAsync("Said in the session");
         var postId = post.GetProperty("id").GetGuid();
         var image = await (await UploadAsync(live.Editor, live.StreamId)).Content.ReadFromJsonAsync<JsonElement>();
-        await using var sessionClient = await LiveTestSupport.ConnectAsync(app);
-        await using var eventClient = await LiveTestSupport.ConnectAsync(app);
-        await sessionClient.InvokeAsync("Join", live.StreamId.ToString(), 0);
-        var eventStream = (await eventClient.InvokeAsync("Join", $"event:{live.Slug}", 0)).GetProperty("streamId").GetGuid();
+        await using var sessionClient = await LiveClient.ConnectAsync(app);
+        await using var eventClient = await LiveClient.ConnectAsync(app);
+        await sessionClient.JoinAsync(live.StreamId.ToString(), 0);
+        var eventStream = (await eventClient.JoinAsync($"event:{live.Slug}", 0)).GetProperty("streamId").GetGuid();
 
         (await live.Editor.DeleteAsync($"/api/events/{live.Slug}/sessions/{live.SessionId}")).EnsureSuccessStatusCode();
 
         Assert.Equal(live.StreamId, (await sessionClient.NextAsync(LiveCoverageHub.ClosedMethod, Wait)).GetProperty("streamId").GetGuid());
-        await Assert.ThrowsAsync<InvalidOperationException>(() => sessionClient.InvokeAsync("Join", live.StreamId.ToString(), 0));
+        await Assert.ThrowsAsync<HubException>(() => sessionClient.JoinAsync(live.StreamId.ToString(), 0));
 
         var anonymous = app.AnonymousClient();
         foreach (var url in ReadUrls(live))
@@ -91,13 +92,13 @@ public abstract class StreamVisibilityTests(LiveHubApp app)
         var live = await LiveTestSupport.LiveSessionAsync(app);
         var postId = (await live.PostAsync("Before the event was deleted")).GetProperty("id").GetGuid();
         var image = await (await UploadAsync(live.Editor, live.StreamId)).Content.ReadFromJsonAsync<JsonElement>();
-        await using var client = await LiveTestSupport.ConnectAsync(app);
-        await client.InvokeAsync("Join", $"session:{live.SessionId}", 0);
+        await using var client = await LiveClient.ConnectAsync(app);
+        await client.JoinAsync($"session:{live.SessionId}", 0);
 
         (await live.Editor.DeleteAsync($"/api/events/{live.Slug}")).EnsureSuccessStatusCode();
 
         Assert.Equal(live.StreamId, (await client.NextAsync(LiveCoverageHub.ClosedMethod, Wait)).GetProperty("streamId").GetGuid());
-        await Assert.ThrowsAsync<InvalidOperationException>(() => client.InvokeAsync("Join", live.StreamId.ToString(), 0));
+        await Assert.ThrowsAsync<HubException>(() => client.JoinAsync(live.StreamId.ToString(), 0));
         foreach (var url in ReadUrls(live))
         {
             Assert.True(HttpStatusCode.NotFound == (await app.AnonymousClient().GetAsync(url)).StatusCode, url);
@@ -196,8 +197,8 @@ public sealed class StreamVisibilityOnPostgres(PostgresApp app) : StreamVisibili
         await using var second = new SecondInstance(app.ConnectionString);
         await second.InitializeAsync();
         var live = await LiveTestSupport.LiveSessionAsync(app);
-        await using var client = await LiveTestSupport.ConnectAsync(second);
-        await client.InvokeAsync("Join", live.StreamId.ToString(), 0);
+        await using var client = await LiveClient.ConnectAsync(second);
+        await client.JoinAsync(live.StreamId.ToString(), 0);
         await live.PostAsync("Reaches the other instance");
         await client.NextAsync(LiveCoverageHub.ChangesMethod, Wait);
 
@@ -205,7 +206,7 @@ public sealed class StreamVisibilityOnPostgres(PostgresApp app) : StreamVisibili
 
         Assert.Equal(live.StreamId, (await client.NextAsync(LiveCoverageHub.ClosedMethod, Wait)).GetProperty("streamId").GetGuid());
         Assert.Equal(0, second.Services.GetRequiredService<LiveSubscriptions>().ListenerCount(live.StreamId));
-        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => client.InvokeAsync("Join", live.StreamId.ToString(), 0));
+        var refused = await Assert.ThrowsAsync<HubException>(() => client.JoinAsync(live.StreamId.ToString(), 0));
         Assert.Contains(LiveCoverageHub.UnavailablePrefix, refused.Message, StringComparison.Ordinal);
     }
 

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.WebSockets;
 using System.Text.Json;
 using LiveHub.Staff;
 using LiveHub.Testing.FakeBluesky;
@@ -47,7 +46,7 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
         (await live.Editor.PostAsync($"/api/events/{live.Slug}/sessions/{live.SessionId}/coverage/start", null)).EnsureSuccessStatusCode();
 
         var attendees = (await Task.WhenAll(Enumerable.Range(0, SteadyAttendees + ReconnectingAttendees)
-            .Select(_ => Attendee.JoinAsync(() => ConnectAsync(baseAddress), live.StreamId)))).ToList();
+            .Select(_ => Attendee.JoinAsync(() => LiveClient.ConnectAsync(baseAddress), live.StreamId)))).ToList();
 
         var baseline = attendees[0].Mirror.Visible.Select(p => p.Body).ToList();
         output.WriteLine($"Set up (cluster, app, scenario, {attendees.Count} attendees) in {total.Elapsed.TotalSeconds:F1} s");
@@ -75,6 +74,8 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
 
         var health = app.AnonymousClient();
         var healthDuringOutage = new List<Outcome>();
+        var readyDuringOutage = new List<Outcome>();
+        var liveDuringOutage = new List<Outcome>();
         var joinErrors = new List<string>();
         var reconnecting = attendees.Skip(SteadyAttendees).ToList();
         foreach (var attendee in reconnecting)
@@ -87,6 +88,8 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
         while (DateTime.UtcNow - down < Outage)
         {
             healthDuringOutage.Add(await FaultTraffic.TimedAsync("GET /healthz", timeout => health.GetAsync("/healthz", timeout)));
+            readyDuringOutage.Add(await FaultTraffic.TimedAsync("GET /healthz/ready", timeout => health.GetAsync("/healthz/ready", timeout)));
+            liveDuringOutage.Add(await FaultTraffic.TimedAsync("GET /healthz/live", timeout => health.GetAsync("/healthz/live", timeout)));
             await Task.Delay(500);
         }
 
@@ -177,11 +180,13 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
         Assert.All(duringOutage, o => Assert.True(o.Status == 503, $"{o.What} during the outage: {o.Status} {o.Excerpt}"));
         Assert.Contains(duringOutage, o => o.What.StartsWith("GET /api/", StringComparison.Ordinal));
         Assert.Contains(duringOutage, o => o.What.StartsWith("GET /live/", StringComparison.Ordinal));
-        Assert.All(healthDuringOutage, o =>
+        Assert.All(healthDuringOutage.Concat(readyDuringOutage), o =>
         {
             Assert.Equal(503, o.Status);
             Assert.Contains("Unhealthy", o.Body, StringComparison.Ordinal);
         });
+        // The process itself is fine: a liveness probe must not get it restarted for the database's outage.
+        Assert.All(liveDuringOutage, o => Assert.True(o.Status == 200 && o.Took < MaxAnswerTime, $"{o.What} during the outage: {o.Status} after {o.Took.TotalMilliseconds:F0} ms"));
         Assert.All(joinErrors, e => Assert.Contains("database is unavailable", e, StringComparison.Ordinal));
 
         // Recovery without a restart: health within bounds, posting again, and nothing lost or doubled anywhere.
@@ -190,6 +195,7 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
         Assert.Equal(acked, acked.OrderBy(FaultTraffic.PostNumber));
         Assert.Equal(SteadyAttendees, steadyFromPushesAlone);
         Assert.All(attendees.Take(SteadyAttendees), a => Assert.Equal(0, a.Reconnects));
+        Assert.All(attendees, a => Assert.True(a.Connected, "An attendee's connection ended."));
         foreach (var attendee in attendees)
         {
             var visible = attendee.Mirror.Visible.Select(p => p.Body).ToList();
@@ -225,13 +231,6 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
         }
 
         output.WriteLine($"Total {total.Elapsed.TotalSeconds:F1} s");
-    }
-
-    private static async Task<SignalRJsonClient> ConnectAsync(Uri baseAddress)
-    {
-        var socket = new ClientWebSocket();
-        await socket.ConnectAsync(new Uri($"ws://{baseAddress.Authority}/hubs/live"), CancellationToken.None);
-        return await SignalRJsonClient.ConnectAsync(socket);
     }
 
     private static async Task<DateTime> WaitForHealthyAsync(HttpClient health)

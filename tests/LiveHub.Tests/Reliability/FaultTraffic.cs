@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Threading.Channels;
 using LiveHub.Tests.Live;
+using Microsoft.AspNetCore.SignalR;
 
 namespace LiveHub.Tests.Reliability;
 
@@ -97,13 +98,13 @@ public sealed record Outcome(string What, DateTime StartedAt, TimeSpan Took, int
 public sealed class Attendee : IAsyncDisposable
 {
     private readonly Guid _streamId;
-    private SignalRJsonClient _client;
+    private LiveClient _client;
     private CancellationTokenSource _stopPump = new();
     private Task _pump;
 
-    private readonly Func<Task<SignalRJsonClient>> _connect;
+    private readonly Func<Task<LiveClient>> _connect;
 
-    private Attendee(Guid streamId, Func<Task<SignalRJsonClient>> connect, SignalRJsonClient client)
+    private Attendee(Guid streamId, Func<Task<LiveClient>> connect, LiveClient client)
     {
         _streamId = streamId;
         _connect = connect;
@@ -115,7 +116,9 @@ public sealed class Attendee : IAsyncDisposable
 
     public int Reconnects { get; private set; }
 
-    public static async Task<Attendee> JoinAsync(Func<Task<SignalRJsonClient>> connect, Guid streamId)
+    public bool Connected => _client.IsConnected;
+
+    public static async Task<Attendee> JoinAsync(Func<Task<LiveClient>> connect, Guid streamId)
     {
         var attendee = new Attendee(streamId, connect, await connect());
         Assert.Null(await attendee.TryCatchUpAsync());
@@ -128,21 +131,22 @@ public sealed class Attendee : IAsyncDisposable
     {
         try
         {
-            var changes = await _client.InvokeAsync("Join", _streamId.ToString(), Mirror.LastApplied);
+            var changes = await _client.JoinAsync(_streamId.ToString(), Mirror.LastApplied);
             Assert.True(Mirror.Apply(changes), "a join's answer starts after the change the attendee asked from");
             return null;
         }
-        catch (InvalidOperationException ex)
+        catch (HubException ex)
         {
             return ex.Message;
         }
     }
 
-    /// <summary>Drops the connection and opens a new one (without joining: see <see cref="TryCatchUpAsync"/>).</summary>
+    /// <summary>Drops the connection abruptly and opens a new one (without joining: see <see cref="TryCatchUpAsync"/>).</summary>
     public async Task ReconnectAsync()
     {
         await _stopPump.CancelAsync();
         await _pump;
+        _client.Abort();
         await _client.DisposeAsync();
         _client = await _connect();
         _stopPump = new CancellationTokenSource();

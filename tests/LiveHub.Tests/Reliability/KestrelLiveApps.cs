@@ -16,11 +16,6 @@ public interface IKestrelLiveApp
     Uri BaseAddress { get; }
 }
 
-internal static class KestrelLiveAppExtensions
-{
-    public static Uri Hub(this IKestrelLiveApp app) => new UriBuilder(app.BaseAddress) { Scheme = "ws", Path = "/hubs/live" }.Uri;
-}
-
 public class KestrelSqliteApp : SqliteApp, IKestrelLiveApp
 {
     public KestrelSqliteApp() => UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));

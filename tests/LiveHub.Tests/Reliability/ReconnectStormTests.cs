@@ -45,7 +45,7 @@ public abstract class ReconnectStormTests(ITestOutputHelper output)
         await using var started = await StartInstancesAsync();
         var instances = started.All;
         var app = instances[0].App;
-        var hubs = instances.Select(i => i.Hub()).ToArray();
+        var hubs = instances.Select(i => new Uri(i.BaseAddress, "/hubs/live")).ToArray();
         var live = await LiveTestSupport.LiveSessionAsync(app);
         using var invoker = new HttpMessageInvoker(new SocketsHttpHandler());
         var clients = Enumerable.Range(0, ClientCount).Select(i => new StormClient(hubs[i % hubs.Length], live.StreamId, invoker)).ToArray();

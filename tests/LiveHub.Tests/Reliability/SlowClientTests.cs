@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
 using LiveHub.Live;
 using LiveHub.Tests.Live;
@@ -59,7 +58,7 @@ public abstract class SlowClientTests(IKestrelLiveApp host, ITestOutputHelper ou
         var otherStream = await LiveTestSupport.LiveSessionAsync(app);
         var subscriptions = app.Services.GetRequiredService<LiveSubscriptions>();
 
-        await using var stalled = await StalledClient.JoinAsync(host.Hub(), stalledStream.StreamId);
+        await using var stalled = await StalledClient.JoinAsync(host.BaseAddress, stalledStream.StreamId);
         await using var neighbour = await ReaderAsync(stalledStream.StreamId);
         await using var elsewhere = await ReaderAsync(otherStream.StreamId);
         Assert.Equal(2, subscriptions.ListenerCount(stalledStream.StreamId));
@@ -102,16 +101,14 @@ public abstract class SlowClientTests(IKestrelLiveApp host, ITestOutputHelper ou
 
     private async Task<Reader> ReaderAsync(Guid streamId, LiveMirror? mirror = null)
     {
-        var socket = new ClientWebSocket();
-        await socket.ConnectAsync(host.Hub(), CancellationToken.None);
-        var client = await SignalRJsonClient.ConnectAsync(socket);
+        var client = await LiveClient.ConnectAsync(host.BaseAddress);
         mirror ??= new LiveMirror();
-        Assert.True(mirror.Apply(await client.InvokeAsync("Join", streamId.ToString(), mirror.LastApplied)));
+        Assert.True(mirror.Apply(await client.JoinAsync(streamId.ToString(), mirror.LastApplied)));
         return new Reader(client, mirror, host, streamId);
     }
 
     /// <summary>A well-behaved client: applies every push, catching up over HTTP after a gap.</summary>
-    private sealed class Reader(SignalRJsonClient client, LiveMirror mirror, IKestrelLiveApp host, Guid streamId) : IAsyncDisposable
+    private sealed class Reader(LiveClient client, LiveMirror mirror, IKestrelLiveApp host, Guid streamId) : IAsyncDisposable
     {
         public LiveMirror Mirror => mirror;
 
@@ -144,16 +141,19 @@ public abstract class SlowClientTests(IKestrelLiveApp host, ITestOutputHelper ou
     }
 
     /// <summary>
-    /// Joins a stream, reads the answer, then never reads again. Its socket asks for a small receive
-    /// buffer so that the server's side fills after a few megabytes rather than tens.
+    /// Joins a stream through the SignalR client, reads the answer, then never reads again: its WebSocket stops
+    /// taking data from the socket, like a frozen tab. The socket asks for a small receive buffer so that the
+    /// server's side fills after a few megabytes rather than tens.
     /// </summary>
     private sealed class StalledClient : IAsyncDisposable
     {
-        private readonly ClientWebSocket _socket;
+        private readonly LiveClient _client;
+        private readonly StallingWebSocket _socket;
         private readonly HttpMessageInvoker _invoker;
 
-        private StalledClient(ClientWebSocket socket, HttpMessageInvoker invoker, LiveMirror mirror)
+        private StalledClient(LiveClient client, StallingWebSocket socket, HttpMessageInvoker invoker, LiveMirror mirror)
         {
+            _client = client;
             _socket = socket;
             _invoker = invoker;
             Mirror = mirror;
@@ -161,9 +161,9 @@ public abstract class SlowClientTests(IKestrelLiveApp host, ITestOutputHelper ou
 
         public LiveMirror Mirror { get; }
 
-        public static async Task<StalledClient> JoinAsync(Uri hub, Guid streamId)
+        public static async Task<StalledClient> JoinAsync(Uri baseAddress, Guid streamId)
         {
-            var handler = new SocketsHttpHandler
+            var invoker = new HttpMessageInvoker(new SocketsHttpHandler
             {
                 ConnectCallback = async (context, cancellationToken) =>
                 {
@@ -179,42 +179,89 @@ public abstract class SlowClientTests(IKestrelLiveApp host, ITestOutputHelper ou
                         throw;
                     }
                 },
-            };
-            var invoker = new HttpMessageInvoker(handler);
-            var webSocket = new ClientWebSocket();
-            await webSocket.ConnectAsync(hub, invoker, CancellationToken.None);
-            await SendAsync(webSocket, """{"protocol":"json","version":1}""");
-            await SendAsync(webSocket, JsonSerializer.Serialize(new { type = 1, invocationId = "join", target = "Join", arguments = new object[] { streamId.ToString(), 0 } }));
-
-            // Read up to the answer to Join, and not a byte more.
-            var mirror = new LiveMirror();
-            var buffer = new byte[64 * 1024];
-            var text = new StringBuilder();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            while (true)
+            });
+            StallingWebSocket? stalling = null;
+            var client = await LiveClient.ConnectAsync(new Uri(baseAddress, "/hubs/live"), async (uri, cancellationToken) =>
             {
-                var result = await webSocket.ReceiveAsync(buffer, timeout.Token);
-                text.Append(Encoding.UTF8.GetString(buffer, 0, result.Count));
-                var records = text.ToString().Split('\u001e');
-                var answer = records.Take(records.Length - 1).Select(r => JsonDocument.Parse(r).RootElement)
-                    .FirstOrDefault(r => r.TryGetProperty("invocationId", out var id) && id.GetString() == "join");
-                if (answer.ValueKind == JsonValueKind.Object)
-                {
-                    Assert.True(mirror.Apply(answer.GetProperty("result")));
-                    return new StalledClient(webSocket, invoker, mirror);
-                }
+                var webSocket = new ClientWebSocket();
+                await webSocket.ConnectAsync(uri, invoker, cancellationToken);
+                return stalling = new StallingWebSocket(webSocket);
+            }, serverTimeout: TimeSpan.FromMinutes(10)); // it must not give up by itself: the server is to close it
+
+            // Up to the answer to Join, and from then on not a byte more.
+            var mirror = new LiveMirror();
+            Assert.True(mirror.Apply(await client.JoinAsync(streamId.ToString(), 0)));
+            stalling!.Stall();
+            return new StalledClient(client, stalling, invoker, mirror);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _socket.Abort();
+            await _client.DisposeAsync();
+            _invoker.Dispose();
+        }
+    }
+
+    /// <summary>A client WebSocket whose reads stop completing once <see cref="Stall"/> is called (a read already under way may still finish).</summary>
+    private sealed class StallingWebSocket(ClientWebSocket inner) : WebSocket
+    {
+        private readonly TaskCompletionSource _aborted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private volatile bool _stalled;
+
+        public void Stall() => _stalled = true;
+
+        public override WebSocketCloseStatus? CloseStatus => inner.CloseStatus;
+
+        public override string? CloseStatusDescription => inner.CloseStatusDescription;
+
+        public override WebSocketState State => inner.State;
+
+        public override string? SubProtocol => inner.SubProtocol;
+
+        public override async Task<WebSocketReceiveResult> ReceiveAsync(ArraySegment<byte> buffer, CancellationToken cancellationToken)
+        {
+            await WhileStalledAsync(cancellationToken);
+            return await inner.ReceiveAsync(buffer, cancellationToken);
+        }
+
+        public override async ValueTask<ValueWebSocketReceiveResult> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+        {
+            await WhileStalledAsync(cancellationToken);
+            return await inner.ReceiveAsync(buffer, cancellationToken);
+        }
+
+        private async Task WhileStalledAsync(CancellationToken cancellationToken)
+        {
+            if (_stalled)
+            {
+                await _aborted.Task.WaitAsync(cancellationToken);
+                throw new WebSocketException(WebSocketError.ConnectionClosedPrematurely);
             }
         }
 
-        private static Task SendAsync(WebSocket socket, string json) =>
-            socket.SendAsync(Encoding.UTF8.GetBytes(json + '\u001e'), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+        public override Task SendAsync(ArraySegment<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken) =>
+            inner.SendAsync(buffer, messageType, endOfMessage, cancellationToken);
 
-        public ValueTask DisposeAsync()
+        public override ValueTask SendAsync(ReadOnlyMemory<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken) =>
+            inner.SendAsync(buffer, messageType, endOfMessage, cancellationToken);
+
+        public override Task CloseAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken) =>
+            inner.CloseAsync(closeStatus, statusDescription, cancellationToken);
+
+        public override Task CloseOutputAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken) =>
+            inner.CloseOutputAsync(closeStatus, statusDescription, cancellationToken);
+
+        public override void Abort()
         {
-            _socket.Abort();
-            _socket.Dispose();
-            _invoker.Dispose();
-            return ValueTask.CompletedTask;
+            inner.Abort();
+            _aborted.TrySetResult();
+        }
+
+        public override void Dispose()
+        {
+            inner.Dispose();
+            _aborted.TrySetResult();
         }
     }
 }

@@ -25,7 +25,7 @@ public sealed class SqliteLockTests(ITestOutputHelper output)
         await using var app = new BusyTimeoutApp();
         await app.InitializeAsync();
         var live = await LiveTestSupport.LiveSessionAsync(app);
-        var attendees = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Attendee.JoinAsync(() => LiveTestSupport.ConnectAsync(app), live.StreamId)));
+        var attendees = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Attendee.JoinAsync(() => LiveClient.ConnectAsync(app), live.StreamId)));
         var baseline = attendees[0].Mirror.Visible.Select(p => p.Body).ToList();
 
         var outcomes = new ConcurrentQueue<Outcome>();

@@ -38,6 +38,7 @@ public sealed class AuthorizationMatrixTests(SqliteApp app) : IClassFixture<Sqli
         ["POST /api/events/{slug}/sessions/"] = new(Access.Editor, HttpStatusCode.NotFound),
         ["PUT /api/events/{slug}/sessions/{id:guid}"] = new(Access.Editor, HttpStatusCode.NotFound),
         ["DELETE /api/events/{slug}/sessions/{id:guid}"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["GET /api/status"] = new(Access.Editor, HttpStatusCode.OK),
         ["GET /api/speakers/"] = new(Access.Public, HttpStatusCode.OK),
         ["GET /api/speakers/{id:guid}"] = new(Access.Public, HttpStatusCode.NotFound),
         ["POST /api/speakers/"] = new(Access.Editor, HttpStatusCode.BadRequest),
@@ -109,6 +110,8 @@ public sealed class AuthorizationMatrixTests(SqliteApp app) : IClassFixture<Sqli
         ["GET /agenda/{token}.ics"] = new(Access.Public, HttpStatusCode.NotFound),
         ["HEAD /agenda/{token}.ics"] = new(Access.Public, HttpStatusCode.NotFound),
         ["GET /agenda"] = new(Access.Public, HttpStatusCode.OK),
+        ["GET /healthz/ready"] = new(Access.Public, HttpStatusCode.OK),
+        ["GET /healthz/live"] = new(Access.Public, HttpStatusCode.OK),
         ["GET /openapi/{documentName}.json"] = new(Access.Public, HttpStatusCode.NotFound),
     };
 

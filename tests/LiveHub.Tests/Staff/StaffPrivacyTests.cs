@@ -33,8 +33,8 @@ public abstract class StaffPrivacyTests(LiveHubApp app)
         var live = await LiveTestSupport.LiveSessionAsync(app);
         var scenario = live with { Editor = editor };
 
-        await using var attendee = await LiveTestSupport.ConnectAsync(app);
-        await attendee.InvokeAsync("Join", live.StreamId.ToString(), 0);
+        await using var attendee = await LiveClient.ConnectAsync(app);
+        await attendee.JoinAsync(live.StreamId.ToString(), 0);
         var update = await scenario.PostAsync("The panel opens with a question about regional data.");
         await scenario.PostAsync("Evidence has to reach the people who decide.");
         var pushes = new List<string>();
