@@ -1,4 +1,5 @@
 using LiveHub;
+using LiveHub.Agenda;
 using LiveHub.Calendar;
 using LiveHub.CrossPosting;
 using LiveHub.Data;
@@ -28,6 +29,7 @@ builder.Services.AddVenues();
 builder.Services.AddLive(builder.Configuration);
 builder.Services.AddCrossPosting(builder.Configuration);
 builder.Services.AddCalendar();
+builder.Services.AddAgenda();
 builder.Services.AddHealth();
 builder.Services.AddOperations(builder.Configuration);
 builder.Services.AddLiveHubHsts(builder.Configuration);
@@ -65,6 +67,7 @@ app.MapDiscovery();
 app.MapLive();
 app.MapCrossPosting();
 app.MapCalendar();
+app.MapAgenda();
 app.MapOperations();
 
 await app.RunUntilStoppedAsync();

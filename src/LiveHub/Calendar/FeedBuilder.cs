@@ -15,7 +15,7 @@ internal static class FeedBuilder
 {
     public const string CancelledPrefix = "Cancelled: ";
 
-    /// <param name="events">Events with their (not deleted) sessions, speakers and chairs loaded.</param>
+    /// <param name="events">Events with their sessions (deleted ones included: they become cancelled tombstones), speakers and chairs loaded.</param>
     /// <param name="includeSession">Which sessions to publish; the feed's filters (cancellation grace period) go here.</param>
     public static ICal.Calendar Build(
         FeedHeader header,
@@ -81,9 +81,10 @@ internal static class FeedBuilder
     public static ICal.CalendarEvent ForEvent(Event e, TimeZoneInfo zone, string baseUrl)
     {
         var pageUrl = PublicUrls.EventPage(baseUrl, e.Slug);
-        var hasCoverage = e.Sessions.Any(s => s.Coverage is CoverageState.Live or CoverageState.Ended);
+        var hasCoverage = e.DeletedAtUtc is null && e.Sessions.Any(s => s.DeletedAtUtc is null && s.Coverage is CoverageState.Live or CoverageState.Ended);
+        var status = StatusOf(e);
         var description = new StringBuilder();
-        AppendStatus(description, e.Status, "event");
+        AppendStatus(description, status, "event");
         AppendParagraph(description, e.Summary);
         AppendParagraph(description, e.Description);
         AppendLinks(description, e, pageUrl, hasCoverage ? PublicUrls.LivePage(baseUrl, e.Slug) : null);
@@ -97,12 +98,12 @@ internal static class FeedBuilder
             Sequence = e.Revision,
             Start = When(e.StartsAtUtc, zone),
             End = When(e.EndsAtUtc, zone),
-            Summary = e.Status == Events.EventStatus.Cancelled ? CancelledPrefix + e.Title : e.Title,
+            Summary = status == Events.EventStatus.Cancelled ? CancelledPrefix + e.Title : e.Title,
             Description = description.ToString().TrimEnd(),
             Location = Location(e, room: null),
             Geo = Geo(e),
             Url = new Uri(pageUrl),
-            Status = Status(e.Status),
+            Status = Status(status),
         };
         vevent.Categories.AddRange(e.Tags.Select(CategoryText).Where(t => t.Length > 0));
         AddConference(vevent, e);
@@ -114,8 +115,10 @@ internal static class FeedBuilder
         var pageUrl = PublicUrls.EventPage(baseUrl, e.Slug);
         // A session shows its event's title, place and status, so a change to either is a change to it:
         // the two revisions only ever grow, so their sum does too.
-        var status = s.Status == Events.EventStatus.Cancelled || e.Status == Events.EventStatus.Cancelled ? Events.EventStatus.Cancelled
-            : s.Status == Events.EventStatus.Postponed || e.Status == Events.EventStatus.Postponed ? Events.EventStatus.Postponed
+        var eventStatus = StatusOf(e);
+        var sessionStatus = s.DeletedAtUtc is null ? s.Status : Events.EventStatus.Cancelled;
+        var status = sessionStatus == Events.EventStatus.Cancelled || eventStatus == Events.EventStatus.Cancelled ? Events.EventStatus.Cancelled
+            : sessionStatus == Events.EventStatus.Postponed || eventStatus == Events.EventStatus.Postponed ? Events.EventStatus.Postponed
             : Events.EventStatus.Scheduled;
         var speakers = s.Speakers.OrderBy(x => x.Position).Select(x => x.Speaker).OfType<Speaker>().ToList();
         var lastModified = new[] { s.UpdatedAtUtc, e.UpdatedAtUtc }
@@ -144,7 +147,7 @@ internal static class FeedBuilder
 
         description.Append('\n');
         AppendParagraph(description, s.Description);
-        var live = s.Coverage is CoverageState.Live or CoverageState.Ended ? PublicUrls.LivePage(baseUrl, e.Slug) : null;
+        var live = s.DeletedAtUtc is null && e.DeletedAtUtc is null && s.Coverage is CoverageState.Live or CoverageState.Ended ? PublicUrls.LivePage(baseUrl, e.Slug) : null;
         AppendLinks(description, e, pageUrl, live);
 
         var title = $"{s.Title} — {e.Title}";
@@ -178,16 +181,19 @@ internal static class FeedBuilder
     public static string Uid(Guid id) => id.ToString("D");
 
     /// <summary>
-    /// Venue wall-clock time with the event's TZID. The second of two ambiguous wall times (when clocks go back)
-    /// would read as the first, so such an instant is written in UTC instead.
+    /// Venue wall-clock time with the event's TZID. A wall time that happens twice (when clocks go back) is written
+    /// in UTC instead: RFC 5545 reads it as the first, but ical.js takes the second (found by the agenda oracle test).
     /// </summary>
     public static ICal.CalDateTime When(DateTime utc, TimeZoneInfo zone)
     {
         var local = VenueTime.ToLocal(utc, zone).DateTime;
-        return VenueTime.ToUtc(local, zone) == utc
+        return VenueTime.ToUtc(local, zone) == utc && !zone.IsAmbiguousTime(local)
             ? ICal.CalDateTime.Zoned(local, zone.Id)
             : ICal.CalDateTime.FromUtc(utc);
     }
+
+    /// <summary>A deleted event is published as cancelled: to a subscriber it will not take place.</summary>
+    private static Events.EventStatus StatusOf(Event e) => e.DeletedAtUtc is null ? e.Status : Events.EventStatus.Cancelled;
 
     private static ICal.EventStatus Status(Events.EventStatus status) => status switch
     {

@@ -29,10 +29,13 @@ public static class FeedEndpoints
         return Result(await feeds.RenderAsync(db, new FeedScope.All(), header, baseUrl, cancellationToken), feeds, download: null);
     }
 
-    private static async Task<IResult> TagFeed(string tag, HttpContext http, LiveHubDbContext db, FeedService feeds, PublicUrls urls, CancellationToken cancellationToken)
+    private static async Task<IResult> TagFeed(string tag, HttpContext http, LiveHubDbContext db, FeedService feeds, PublicUrls urls, TimeProvider clock, CancellationToken cancellationToken)
     {
         var name = tag.Trim().ToLowerInvariant();
-        if (!await db.Events.AnyAsync(e => e.IsPublished && e.Tags.Contains(name), cancellationToken))
+        var keepSince = feeds.KeepCancelledSince(clock.GetUtcNow().UtcDateTime);
+        // A tag whose last event was deleted within the grace period still has a feed: it carries the cancellation.
+        if (!await db.Events.IgnoreQueryFilters().AnyAsync(e => e.IsPublished && e.Tags.Contains(name)
+                && (e.DeletedAtUtc == null || (e.DeletedAtUtc >= keepSince && e.FirstPublishedAtUtc != null && e.FirstPublishedAtUtc <= e.DeletedAtUtc)), cancellationToken))
         {
             // Only a tag the public once saw may say its events are gone; a draft's tags reveal nothing.
             return await db.Events.IgnoreQueryFilters().AnyAsync(e => e.DeletedAtUtc != null && e.FirstPublishedAtUtc != null && e.Tags.Contains(name), cancellationToken)
@@ -50,7 +53,7 @@ public static class FeedEndpoints
     }
 
     private static async Task<IResult> EventFeed(
-        string slug, string? download, HttpContext http, LiveHubDbContext db, FeedService feeds, PublicUrls urls, CancellationToken cancellationToken)
+        string slug, string? download, HttpContext http, LiveHubDbContext db, FeedService feeds, PublicUrls urls, TimeProvider clock, CancellationToken cancellationToken)
     {
         var e = await FindEvent(db, slug, cancellationToken);
         if (e is null || !e.IsPublic)
@@ -58,7 +61,9 @@ public static class FeedEndpoints
             return NotFound("Event not found", $"There is no published event with the slug '{slug}'.");
         }
 
-        if (e.DeletedAtUtc is not null)
+        // Within the grace period a deleted event's feed still answers, with the event cancelled; then it is gone.
+        // One unpublished before it was deleted had already left its feed, so it is gone at once.
+        if (e.DeletedAtUtc is not null && (!e.IsPublished || e.DeletedAtUtc < feeds.KeepCancelledSince(clock.GetUtcNow().UtcDateTime)))
         {
             return Gone("Event removed", $"The event '{slug}' has been removed.");
         }
@@ -70,7 +75,7 @@ public static class FeedEndpoints
     }
 
     private static async Task<IResult> SessionFeed(
-        string slug, string id, string? download, HttpContext http, LiveHubDbContext db, FeedService feeds, PublicUrls urls, CancellationToken cancellationToken)
+        string slug, string id, string? download, HttpContext http, LiveHubDbContext db, FeedService feeds, PublicUrls urls, TimeProvider clock, CancellationToken cancellationToken)
     {
         var e = await FindEvent(db, slug, cancellationToken);
         if (e is null || !e.IsPublic)
@@ -88,7 +93,8 @@ public static class FeedEndpoints
             return NotFound("Session not found", $"The event '{slug}' has no session '{id}'.");
         }
 
-        if (e.DeletedAtUtc is not null || session.DeletedAtUtc is not null)
+        var keepSince = feeds.KeepCancelledSince(clock.GetUtcNow().UtcDateTime);
+        if ((e.DeletedAtUtc is not null && (!e.IsPublished || e.DeletedAtUtc < keepSince)) || session.DeletedAtUtc < keepSince)
         {
             return Gone("Session removed", e.DeletedAtUtc is not null ? $"The event '{slug}' has been removed." : $"The session '{id}' has been removed.");
         }

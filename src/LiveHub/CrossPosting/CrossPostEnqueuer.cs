@@ -20,7 +20,8 @@ internal sealed class CrossPostEnqueuer(CrossPostCommitSignal signal, CrossPostT
 
     public async Task OnChangeAsync(LiveHubDbContext db, LiveStream stream, LivePost? post, LiveChangeKind kind, CancellationToken cancellationToken)
     {
-        if (post is null || kind is LiveChangeKind.PostPinned or LiveChangeKind.PostKeyMoment)
+        // A replay (the demo) repeats coverage that happened long ago: it must never reach the hub's Bluesky account.
+        if (post is null || kind is LiveChangeKind.PostPinned or LiveChangeKind.PostKeyMoment || post.AuthorId == LiveActor.ReplayId)
         {
             return;
         }

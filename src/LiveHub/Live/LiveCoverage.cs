@@ -16,7 +16,14 @@ public enum LiveChangeKind
     CoverageEnded,
 }
 
-public sealed record LiveActor(string? Id, string? Name);
+public sealed record LiveActor(string? Id, string? Name)
+{
+    /// <summary>
+    /// The author id of posts replayed from past coverage (the demo). It is no staff account's id (those are
+    /// GUIDs), and posts by it are never cross-posted.
+    /// </summary>
+    public const string ReplayId = "livehub:replay";
+}
 
 /// <summary>
 /// Runs inside the transaction that saves a live change, so that whatever it writes (the cross-post

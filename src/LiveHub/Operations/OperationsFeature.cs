@@ -73,8 +73,18 @@ public static class OperationsFeature
 
     public static TracerProviderBuilder AddLiveHubTracing(this TracerProviderBuilder tracing) => tracing
         // Probes and the live hub's long-lived connections would drown the useful traces.
-        .AddAspNetCoreInstrumentation(o => o.Filter = context =>
-            !context.Request.Path.StartsWithSegments("/healthz") && !context.Request.Path.StartsWithSegments("/hubs"))
+        .AddAspNetCoreInstrumentation(o =>
+        {
+            o.Filter = context => !context.Request.Path.StartsWithSegments("/healthz") && !context.Request.Path.StartsWithSegments("/hubs");
+            // An agenda feed's path is its token: never export it.
+            o.EnrichWithHttpRequest = (activity, request) =>
+            {
+                if (request.Path.StartsWithSegments("/agenda"))
+                {
+                    activity.SetTag("url.path", Agenda.AgendaTokens.RedactPath(request.Path));
+                }
+            };
+        })
         .AddHttpClientInstrumentation()
         .AddNpgsql();
 }

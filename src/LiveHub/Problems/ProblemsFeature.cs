@@ -131,7 +131,7 @@ internal sealed class DatabaseUnavailableHandler(IProblemDetailsService problems
             return false;
         }
 
-        Report(outage, logger, $"{httpContext.Request.Method} {httpContext.Request.Path}", exception);
+        Report(outage, logger, $"{httpContext.Request.Method} {Agenda.AgendaTokens.RedactPath(httpContext.Request.Path)}", exception);
         httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         httpContext.Response.Headers.RetryAfter = "5";
         return await problems.TryWriteAsync(new ProblemDetailsContext

@@ -14,6 +14,17 @@ public sealed class SeedOptions
 
     /// <summary>Load the seeds on start when the database has no events and no speakers.</summary>
     public bool LoadWhenEmpty { get; set; } = true;
+
+    /// <summary>
+    /// Keep a demo event dated around today with a session live now, its panel thread replayed into the live stream.
+    /// Unset: on for the embedded SQLite default, off for PostgreSQL (see <see cref="DemoIsOn"/>).
+    /// </summary>
+    public bool? Demo { get; set; }
+
+    /// <summary>Time between two replayed posts of the demo.</summary>
+    public TimeSpan DemoReplayInterval { get; set; } = TimeSpan.FromSeconds(20);
+
+    public bool DemoIsOn(Data.DatabaseProvider provider) => Demo ?? provider == Data.DatabaseProvider.Sqlite;
 }
 
 /// <summary>The resolved seed folder, or null if there is none (for example in a trimmed container).</summary>

@@ -7,15 +7,22 @@ namespace LiveHub.Tests.Browser;
 /// One Kestrel-hosted app and one headless Chromium per test class. Each test opens its own browser
 /// context (separate cookies) with <see cref="NewPageAsync"/>.
 /// </summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public class BrowserFixture : IAsyncLifetime
 {
+    public BrowserFixture()
+        : this(new KestrelApp())
+    {
+    }
+
+    protected BrowserFixture(KestrelApp app) => App = app;
+
     public const string ChromiumVariable = "LIVEHUB_CHROMIUM";
     public const string DefaultChromium = "/usr/bin/chromium";
 
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
-    public KestrelApp App { get; } = new();
+    public KestrelApp App { get; }
 
     public string BaseUrl { get; private set; } = "";
 

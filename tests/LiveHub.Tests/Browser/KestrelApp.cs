@@ -9,12 +9,16 @@ namespace LiveHub.Tests.Browser;
 /// </summary>
 public sealed class KestrelApp : SqliteApp
 {
-    public KestrelApp() => UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+    private readonly IReadOnlyDictionary<string, string?> _settings;
 
-    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    /// <param name="settings">More settings (for example, the demo on); the seeds are loaded in any case.</param>
+    public KestrelApp(IReadOnlyDictionary<string, string?>? settings = null)
     {
-        ["Seeds:LoadWhenEmpty"] = "true",
-    };
+        _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["Seeds:LoadWhenEmpty"] = "true" };
+        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+    }
+
+    protected override IReadOnlyDictionary<string, string?> Settings => _settings;
 
     /// <summary>The address the server listens on, like http://127.0.0.1:41234 (no trailing slash).</summary>
     public Uri BaseAddress => KestrelAddress.Of(this, StartServer);

@@ -225,26 +225,66 @@ public abstract class FeedTests(LiveHubApp app)
     }
 
     [Fact]
-    public async Task Deleted_is_gone_and_unknown_is_not_found()
+    public async Task Deleted_stays_cancelled_with_the_same_uid_for_the_grace_period_then_is_gone_and_unknown_is_not_found()
     {
         var editor = await app.BearerClientAsync(StaffRoles.Editor);
         var slug = Slug("gone");
         var tag = Slug("gonetag");
-        await CreateEventAsync(editor, Event(slug, tags: [tag]));
+        var e = await CreateEventAsync(editor, Event(slug, tags: [tag]));
+        var eventId = e.GetProperty("id").GetString()!;
         var kept = await CreateSessionAsync(editor, slug, Session("Kept", "2030-06-01T10:00", "2030-06-01T11:00"));
         var removed = await CreateSessionAsync(editor, slug, Session("Removed", "2030-06-01T12:00", "2030-06-01T13:00"));
+        var keptId = kept.GetProperty("id").GetString()!;
+        var removedId = removed.GetProperty("id").GetString()!;
         var client = app.AnonymousClient();
-        var sessionUrl = $"/events/{slug}/sessions/{kept.GetProperty("id").GetString()}.ics";
+        var sessionUrl = $"/events/{slug}/sessions/{keptId}.ics";
+        var removedUrl = $"/events/{slug}/sessions/{removedId}.ics";
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(sessionUrl)).StatusCode);
+        var before = VEvent(await client.GetStringAsync($"/events/{slug}.ics"), removedId);
+        Assert.Equal("CONFIRMED", Property(before, "STATUS"));
 
-        Assert.Equal(HttpStatusCode.NoContent, (await editor.DeleteAsync($"/api/events/{slug}/sessions/{removed.GetProperty("id").GetString()}")).StatusCode);
-        await (await client.GetAsync($"/events/{slug}/sessions/{removed.GetProperty("id").GetString()}.ics")).AssertProblemAsync(HttpStatusCode.Gone);
-        Assert.DoesNotContain(removed.GetProperty("id").GetString()!, await client.GetStringAsync($"/events/{slug}.ics"));
+        // A deleted session: cancelled, same UID, SEQUENCE up, in every feed it was in, its own included.
+        Assert.Equal(HttpStatusCode.NoContent, (await editor.DeleteAsync($"/api/events/{slug}/sessions/{removedId}")).StatusCode);
+        foreach (var url in new[] { $"/events/{slug}.ics", removedUrl, $"/calendar/tags/{tag}.ics", "/calendar.ics" })
+        {
+            var tombstone = VEvent(await client.GetStringAsync(url), removedId);
+            Assert.Equal("CANCELLED", Property(tombstone, "STATUS"));
+            Assert.True(int.Parse(Property(tombstone, "SEQUENCE")) > int.Parse(Property(before, "SEQUENCE")), url);
+            Assert.StartsWith("Cancelled: Removed", Property(tombstone, "SUMMARY"));
+        }
 
+        // A deleted event: it and its sessions are cancelled in its feeds, the tag's and the hub's.
         Assert.Equal(HttpStatusCode.NoContent, (await editor.DeleteAsync($"/api/events/{slug}")).StatusCode);
+        foreach (var url in new[] { $"/events/{slug}.ics", $"/calendar/tags/{tag}.ics", "/calendar.ics" })
+        {
+            var text = await client.GetStringAsync(url);
+            Assert.Equal("CANCELLED", Property(VEvent(text, eventId), "STATUS"));
+            Assert.Equal("1", Property(VEvent(text, eventId), "SEQUENCE"));
+            Assert.Equal("CANCELLED", Property(VEvent(text, keptId), "STATUS"));
+        }
+
+        Assert.Equal("CANCELLED", Property(VEvent(await client.GetStringAsync(sessionUrl), keptId), "STATUS"));
+        // Deleted things are not shown or listed anywhere else.
+        await (await client.GetAsync($"/api/events/{slug}")).AssertProblemAsync(HttpStatusCode.NotFound);
+
+        // Once the grace period is over they drop out, and their own feeds are gone.
+        await app.WithDbAsync(async db =>
+        {
+            var longAgo = DateTime.UtcNow.AddDays(-31);
+            var published = longAgo.AddDays(-1); // still before the deletions, as it was
+            await db.Events.IgnoreQueryFilters().Where(x => x.Slug == slug)
+                .ExecuteUpdateAsync(x => x.SetProperty(v => v.DeletedAtUtc, longAgo).SetProperty(v => v.FirstPublishedAtUtc, published));
+            var removedGuid = Guid.Parse(removedId);
+            await db.Sessions.IgnoreQueryFilters().Where(x => x.Id == removedGuid).ExecuteUpdateAsync(x => x.SetProperty(v => v.DeletedAtUtc, longAgo));
+        });
+        await CreateEventAsync(editor, Event(Slug("newer"))); // a change anywhere renews cached feeds
         await (await client.GetAsync($"/events/{slug}.ics")).AssertProblemAsync(HttpStatusCode.Gone);
         await (await client.GetAsync(sessionUrl)).AssertProblemAsync(HttpStatusCode.Gone);
+        await (await client.GetAsync(removedUrl)).AssertProblemAsync(HttpStatusCode.Gone);
         await (await client.GetAsync($"/calendar/tags/{tag}.ics")).AssertProblemAsync(HttpStatusCode.Gone);
+        var hub = await client.GetStringAsync("/calendar.ics");
+        Assert.DoesNotContain(eventId, hub);
+        Assert.DoesNotContain(removedId, hub);
 
         await (await client.GetAsync("/events/no-such-event.ics")).AssertProblemAsync(HttpStatusCode.NotFound);
         await (await client.GetAsync($"/events/no-such-event/sessions/{Guid.NewGuid()}.ics")).AssertProblemAsync(HttpStatusCode.NotFound);

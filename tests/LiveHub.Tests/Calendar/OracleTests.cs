@@ -35,6 +35,11 @@ public abstract class OracleTests(LiveHubApp app)
         }
 
         await CreateSessionAsync(editor, created[0].GetProperty("slug").GetString()!, Session("Late session, with; punctuation \\ and 🦀", "2030-03-31T09:00", "2030-03-31T10:00"));
+        // Deleted within the grace period, later: an event (with a session) and a session of a kept event.
+        var deletedEvent = await CreateEventAsync(editor, Event(Slug("deleted"), "2030-08-01T09:00", "2030-08-01T17:00", "Europe/Paris", [tag]));
+        created.Add(deletedEvent);
+        var deletedEventSession = await CreateSessionAsync(editor, deletedEvent.GetProperty("slug").GetString()!, Session("Session of a deleted event", "2030-08-01T10:00", "2030-08-01T11:00"));
+        var deletedSession = await CreateSessionAsync(editor, created[1].GetProperty("slug").GetString()!, Session("Dropped session", "2030-11-03T08:00", "2030-11-03T09:00"));
 
         var expected = new Dictionary<string, (DateTimeOffset Start, DateTimeOffset End, string Status, int Sequence)>();
         foreach (var e in created)
@@ -46,6 +51,14 @@ public abstract class OracleTests(LiveHubApp app)
             {
                 expected[s.GetProperty("id").GetString()!] = (Start(s), End(s), status, s.GetProperty("revision").GetInt32() + detail.GetProperty("revision").GetInt32());
             }
+        }
+
+        (await editor.DeleteAsync($"/api/events/{created[1].GetProperty("slug").GetString()}/sessions/{deletedSession.GetProperty("id").GetString()}")).EnsureSuccessStatusCode();
+        (await editor.DeleteAsync($"/api/events/{deletedEvent.GetProperty("slug").GetString()}")).EnsureSuccessStatusCode();
+        foreach (var uid in new[] { deletedSession, deletedEvent, deletedEventSession }.Select(x => x.GetProperty("id").GetString()!))
+        {
+            // Same UID, cancelled, and a SEQUENCE one higher than the last the clients saw.
+            expected[uid] = expected[uid] with { Status = "CANCELLED", Sequence = expected[uid].Sequence + 1 };
         }
 
         var feed = await app.AnonymousClient().GetByteArrayAsync($"/calendar/tags/{tag}.ics");
@@ -80,6 +93,67 @@ public abstract class OracleTests(LiveHubApp app)
         var icaljs = result.GetProperty("icaljs").EnumerateArray().ToList();
         Assert.Contains(icaljs, x => x.GetProperty("summary").GetString()!.StartsWith("Late session, with; punctuation \\ and 🦀 — ", StringComparison.Ordinal));
         Assert.Contains(icaljs, x => x.GetProperty("summary").GetString()!.StartsWith("Cancelled: Event tokyo-", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_personal_agenda_feed_parses_in_every_client_with_the_apis_instants_and_its_cancellations()
+    {
+        var editor = await app.BearerClientAsync(StaffRoles.Editor);
+        var london = Slug("agenda-london");
+        var denver = Slug("agenda-denver");
+        await CreateEventAsync(editor, Event(london, "2030-10-26T09:00", "2030-10-27T18:00", "Europe/London"));
+        await CreateEventAsync(editor, Event(denver, "2030-11-02T09:00", "2030-11-03T18:00", "America/Denver"));
+        var picked = new List<(string Slug, JsonElement Session)>
+        {
+            (london, await CreateSessionAsync(editor, london, Session("Across the clock change", "2030-10-27T00:30", "2030-10-27T02:30"))),
+            (london, await CreateSessionAsync(editor, london, Session("Called off", "2030-10-27T10:00", "2030-10-27T11:00", status: "cancelled"))),
+            (denver, await CreateSessionAsync(editor, denver, Session("Mountain time; with, punctuation", "2030-11-03T01:00", "2030-11-03T03:00"))),
+            (denver, await CreateSessionAsync(editor, denver, Session("Deleted later", "2030-11-03T10:00", "2030-11-03T11:00"))),
+        };
+        var notPicked = await CreateSessionAsync(editor, london, Session("Not in the agenda", "2030-10-27T12:00", "2030-10-27T13:00"));
+        var agenda = await editor.PostAsJsonAsync("/api/agendas", new { sessionIds = picked.Select(p => p.Session.GetProperty("id").GetString()) });
+        Assert.True(agenda.IsSuccessStatusCode, await agenda.Content.ReadAsStringAsync());
+        var feedUrl = new Uri((await agenda.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("feedUrl").GetString()!).AbsolutePath;
+
+        var expected = new Dictionary<string, (DateTimeOffset Start, DateTimeOffset End, string Status, int Sequence)>();
+        foreach (var (slug, session) in picked)
+        {
+            var detail = await app.AnonymousClient().GetFromJsonAsync<JsonElement>($"/api/events/{slug}");
+            var s = detail.GetProperty("sessions").EnumerateArray().Single(x => x.GetProperty("id").GetString() == session.GetProperty("id").GetString());
+            expected[s.GetProperty("id").GetString()!] = (Start(s), End(s), s.GetProperty("status").GetString() == "cancelled" ? "CANCELLED" : "CONFIRMED",
+                s.GetProperty("revision").GetInt32() + detail.GetProperty("revision").GetInt32());
+        }
+
+        var deleted = picked[3].Session.GetProperty("id").GetString()!;
+        (await editor.DeleteAsync($"/api/events/{denver}/sessions/{deleted}")).EnsureSuccessStatusCode();
+        expected[deleted] = expected[deleted] with { Status = "CANCELLED", Sequence = expected[deleted].Sequence + 1 };
+
+        var feed = await app.AnonymousClient().GetByteArrayAsync(feedUrl);
+        var result = RunOracle(feed);
+        foreach (var parser in new[] { "icaljs", "nodeical" })
+        {
+            var parsed = result.GetProperty(parser).EnumerateArray().ToDictionary(x => x.GetProperty("uid").GetString()!);
+            Assert.True(expected.Keys.Order().SequenceEqual(parsed.Keys.Order()), $"{parser} UIDs: {string.Join(", ", parsed.Keys)}");
+            Assert.DoesNotContain(notPicked.GetProperty("id").GetString()!, parsed.Keys);
+            foreach (var (uid, want) in expected)
+            {
+                var got = parsed[uid];
+                Assert.True(want.Start == got.GetProperty("start").GetDateTimeOffset(), $"{parser} {uid} start {got.GetProperty("start")} != {want.Start:O}");
+                Assert.True(want.End == got.GetProperty("end").GetDateTimeOffset(), $"{parser} {uid} end {got.GetProperty("end")} != {want.End:O}");
+                Assert.Equal(want.Status, got.GetProperty("status").GetString());
+                Assert.Equal(want.Sequence, got.GetProperty("sequence").GetInt32());
+            }
+        }
+
+        var icalNet = IcalNetPeer.Read(feed).ToDictionary(x => x.Uid);
+        Assert.True(expected.Keys.Order().SequenceEqual(icalNet.Keys.Order()), $"Ical.Net UIDs: {string.Join(", ", icalNet.Keys)}");
+        foreach (var (uid, want) in expected)
+        {
+            var got = icalNet[uid];
+            Assert.True(want.Start == got.Start && want.End == got.End, $"Ical.Net {uid}: {got.Start:O}–{got.End:O} != {want.Start:O}–{want.End:O}");
+            Assert.Equal(want.Status, got.Status);
+            Assert.Equal(want.Sequence, got.Sequence);
+        }
     }
 
     private static DateTimeOffset Start(JsonElement item) => item.GetProperty("when").GetProperty("startsAt").GetDateTimeOffset();

@@ -37,6 +37,7 @@ public sealed class CrossPostingHost(DatabaseProvider provider, string connectio
         builder.UseSetting("Database:ConnectionString", connectionString);
         builder.UseSetting("Database:DataDirectory", dataDirectory);
         builder.UseSetting("Seeds:LoadWhenEmpty", "false");
+        builder.UseSetting("Seeds:Demo", "false");
         builder.UseSetting("SignIn:AttemptsPerMinute", "10000");
         builder.UseSetting("CrossPosting:ServiceUrl", pds.BaseUrl.ToString());
         builder.UseSetting("CrossPosting:PlcDirectoryUrl", pds.BaseUrl.ToString());

@@ -80,6 +80,7 @@ public sealed class CommandLineTests
                 ["LIVEHUB_ADMIN_PASSWORD"] = password,
                 ["Database__DataDirectory"] = dataFolder,
                 ["Seeds__LoadWhenEmpty"] = "false",
+                ["Seeds__Demo"] = "false",
                 ["ASPNETCORE_ENVIRONMENT"] = "Testing",
             },
         };

@@ -71,6 +71,8 @@ public abstract class LiveHubApp : WebApplicationFactory<Program>, IAsyncLifetim
         builder.UseSetting("Database:ConnectionString", ConnectionString);
         builder.UseSetting("Database:DataDirectory", _dataDirectory);
         builder.UseSetting("Seeds:LoadWhenEmpty", "false");
+        // Off unless a fixture asks for it (FirstRunTests): tests count the events and posts they create.
+        builder.UseSetting("Seeds:Demo", "false");
         builder.UseSetting("SignIn:AttemptsPerMinute", "10000");
         // Test clients share one address; the throttle has its own tests (SignInThrottleApiTests).
         builder.UseSetting("SignIn:FreeFailuresPerAddress", "10000");

@@ -27,10 +27,33 @@ public sealed class CsrfTests(CsrfTests.NoBlueskyApp app) : IClassFixture<CsrfTe
     /// <summary>Not cookie-authenticated: they answer with a bearer token in the body, which a cross-site page cannot read.</summary>
     private static readonly string[] TokenSignIn = ["POST /api/account/token", "POST /api/account/refresh"];
 
+    /// <summary>
+    /// Personal agendas ignore cookies: the agenda's token, sent in the Agenda-Token header, is the credential. A
+    /// cross-site page cannot read it and cannot send that header (no CORS: see the preflight test below); creating an
+    /// agenda needs no credential at all, and nothing a cookie grants (AgendaTests: staff roles grant nothing).
+    /// </summary>
+    private static readonly string[] AgendaEndpoints =
+        ["POST /api/agendas", "PUT /api/agenda/sessions/{sessionId:guid}", "DELETE /api/agenda/sessions/{sessionId:guid}", "POST /api/agenda/token", "DELETE /api/agenda/"];
+
     private sealed record Target(string Key, string Url, string Body);
 
     private List<(string Method, string Pattern)> StateChangingEndpoints() =>
         [.. RouteTable.Routes(app.Services).Where(r => r.IsApi && r.Method is "POST" or "PUT" or "DELETE" or "PATCH").Select(r => (r.Method, r.Pattern))];
+
+    [Fact]
+    public async Task A_cross_site_page_may_not_send_the_agenda_token_header()
+    {
+        foreach (var (method, path) in new[] { ("GET", "/api/agenda"), ("DELETE", "/api/agenda"), ("PUT", $"/api/agenda/sessions/{Guid.NewGuid()}"), ("POST", "/api/agenda/token") })
+        {
+            using var preflight = new HttpRequestMessage(HttpMethod.Options, path);
+            preflight.Headers.Add("Origin", "https://evil.example");
+            preflight.Headers.Add("Access-Control-Request-Method", method);
+            preflight.Headers.Add("Access-Control-Request-Headers", "agenda-token");
+            var response = await app.AnonymousClient().SendAsync(preflight);
+            Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"), $"{method} {path}: the preflight allowed a cross-site origin");
+            Assert.False(response.Headers.Contains("Access-Control-Allow-Headers"), $"{method} {path}: the preflight allowed headers");
+        }
+    }
 
     [Fact]
     public async Task Cookie_requests_without_a_valid_token_are_refused_and_change_nothing_while_bearer_requests_need_none()
@@ -165,7 +188,7 @@ public sealed class CsrfTests(CsrfTests.NoBlueskyApp app) : IClassFixture<CsrfTe
         foreach (var (method, pattern) in StateChangingEndpoints())
         {
             var key = $"{method} {pattern}";
-            if (TokenSignIn.Contains(key))
+            if (TokenSignIn.Contains(key) || AgendaEndpoints.Contains(key))
             {
                 continue;
             }

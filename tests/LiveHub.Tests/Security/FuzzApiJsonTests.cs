@@ -36,10 +36,15 @@ public sealed partial class FuzzApiJsonTests(FuzzEnvironment environment, ITestO
         public required string RefreshToken { get; init; }
         public required Guid CrossPostItemId { get; init; }
         public required string SmallCalendar { get; init; }
+        /// <summary>A personal agenda's token; replaced when a rotation succeeds.</summary>
+        public required string AgendaToken { get; set; }
     }
 
-    /// <summary>A valid request per endpoint: route values and a body. <c>OwnAccount</c>: sent as a throwaway user (password, logout).</summary>
-    private sealed record Template(Func<World, Dictionary<string, string>> Route, Func<Random, World, string> Body, bool OwnAccount = false);
+    /// <summary>
+    /// A valid request per endpoint: route values and a body. <c>OwnAccount</c>: sent as a throwaway user (password, logout).
+    /// <c>AgendaToken</c>: sent with the world's agenda token in the Agenda-Token header.
+    /// </summary>
+    private sealed record Template(Func<World, Dictionary<string, string>> Route, Func<Random, World, string> Body, bool OwnAccount = false, bool AgendaToken = false);
 
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
@@ -111,6 +116,9 @@ public sealed partial class FuzzApiJsonTests(FuzzEnvironment environment, ITestO
         ["POST /api/crosspost/{id:guid}/skip"] = new(w => new() { ["id"] = w.CrossPostItemId.ToString() }, (_, _) => "{}"),
         ["POST /api/import/preview"] = new(_ => [], (_, w) => Json(new { fileName = "fuzz.ics", content = Convert.ToBase64String(Encoding.UTF8.GetBytes(w.SmallCalendar)), publish = false })),
         ["POST /api/import/confirm"] = new(_ => [], (_, w) => Json(new { fileName = "fuzz.ics", content = Convert.ToBase64String(Encoding.UTF8.GetBytes(w.SmallCalendar)), publish = false })),
+        ["POST /api/agendas"] = new(_ => [], (_, w) => Json(new { sessionIds = new[] { w.SessionId } })),
+        ["PUT /api/agenda/sessions/{sessionId:guid}"] = new(w => new() { ["sessionId"] = w.SessionId.ToString() }, (_, _) => "{}", AgendaToken: true),
+        ["POST /api/agenda/token"] = new(_ => [], (_, _) => "{}", AgendaToken: true),
     };
 
     private static readonly string[] NastyRouteValues =
@@ -138,7 +146,8 @@ public sealed partial class FuzzApiJsonTests(FuzzEnvironment environment, ITestO
         foreach (var key in keys.Where(k => !k.StartsWith("POST /api/streams/{streamId:guid}/images", StringComparison.Ordinal) && !k.Contains("/password", StringComparison.Ordinal) && !k.Contains("/retry", StringComparison.Ordinal) && !k.Contains("/skip", StringComparison.Ordinal)))
         {
             var template = Templates[key];
-            var response = await SendAsync(template.OwnAccount ? ownAccount : admin, key, template.Route(world), new FuzzBody(Encoding.UTF8.GetBytes(template.Body(new Random(1), world)), "application/json"));
+            var response = await SendAsync(template.OwnAccount ? ownAccount : admin, key, template.Route(world), new FuzzBody(Encoding.UTF8.GetBytes(template.Body(new Random(1), world)), "application/json"),
+                template.AgendaToken ? world.AgendaToken : null);
             Assert.True(response.IsSuccessStatusCode, $"The valid body for {key} was refused: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
             await TrackAsync(key, response, world);
         }
@@ -175,7 +184,7 @@ public sealed partial class FuzzApiJsonTests(FuzzEnvironment environment, ITestO
             HttpResponseMessage response;
             try
             {
-                response = await SendAsync(template.OwnAccount ? ownAccount : admin, key, route, body);
+                response = await SendAsync(template.OwnAccount ? ownAccount : admin, key, route, body, template.AgendaToken ? world.AgendaToken : null);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -211,11 +220,16 @@ public sealed partial class FuzzApiJsonTests(FuzzEnvironment environment, ITestO
     private static List<string> WriteEndpoints(FuzzSqliteApp app) =>
         [.. RouteTable.Routes(app.Services).Where(r => r.IsApi && r.Method is "POST" or "PUT").Select(r => r.Key)];
 
-    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, string key, Dictionary<string, string> route, FuzzBody body)
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, string key, Dictionary<string, string> route, FuzzBody body, string? agendaToken = null)
     {
         var space = key.IndexOf(' ', StringComparison.Ordinal);
         var path = RouteParameter().Replace(key[(space + 1)..], m => route[m.Groups[1].Value]);
         using var request = new HttpRequestMessage(new HttpMethod(key[..space]), new Uri(path, UriKind.Relative));
+        if (agendaToken is not null)
+        {
+            request.Headers.Add(LiveHub.Agenda.AgendaEndpoints.TokenHeader, agendaToken);
+        }
+
         request.Content = new ByteArrayContent(body.Bytes);
         if (body.ContentType is not null)
         {
@@ -238,6 +252,11 @@ public sealed partial class FuzzApiJsonTests(FuzzEnvironment environment, ITestO
         if (key == "PUT /api/venues/{slug}" && response.IsSuccessStatusCode)
         {
             world.VenueSlug = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("slug").GetString()!;
+        }
+
+        if (key == "POST /api/agenda/token" && response.IsSuccessStatusCode)
+        {
+            world.AgendaToken = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
         }
     }
 
@@ -286,6 +305,7 @@ public sealed partial class FuzzApiJsonTests(FuzzEnvironment environment, ITestO
                 .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("refreshToken").GetString()!,
             CrossPostItemId = itemId,
             SmallCalendar = FuzzIcs.Sample(DateTime.UtcNow.Date),
+            AgendaToken = (await Ok(admin.PostAsJsonAsync("/api/agendas", new { sessionIds = Array.Empty<Guid>() }))).GetProperty("token").GetString()!,
         };
     }
 

@@ -84,7 +84,8 @@ public static class Inertness
     {
         "html", "head", "meta", "title", "link", "script", "body", "a", "header", "nav", "main", "footer", "p", "h1", "h2", "h3",
         "h4", "h5", "h6", "article", "section", "dl", "dt", "dd", "time", "span", "br", "strong", "em", "ol", "ul", "li", "label",
-        "input", "button", "div", "kbd", "figure", "blockquote", "figcaption", "img", "code", "pre", "hr", "form", "select", "option",
+        "input", "button", "div", "kbd", "figure", "blockquote", "figcaption", "img", "code", "pre", "hr", "details", "summary", "form",
+        "select", "option", "noscript",
     };
 
     private static readonly HashSet<string> UrlAttributes = new(StringComparer.OrdinalIgnoreCase)
@@ -138,7 +139,7 @@ public static class Inertness
                     // Sharing previews: OpenGraph (property="og:…") and Twitter/X cards (name="twitter:…"), with content only.
                     var sharing = (element.GetAttribute("property")?.StartsWith("og:", StringComparison.Ordinal) ?? false)
                         || (element.GetAttribute("name")?.StartsWith("twitter:", StringComparison.Ordinal) ?? false);
-                    Assert.True(element.HasAttribute("charset") || element.GetAttribute("name") is "viewport" or "description" || sharing,
+                    Assert.True(element.HasAttribute("charset") || element.GetAttribute("name") is "viewport" or "description" or "robots" || sharing,
                         $"{where}: unexpected <meta>: {Excerpt(element.OuterHtml)}");
                     if (sharing)
                     {

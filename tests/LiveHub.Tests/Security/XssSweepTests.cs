@@ -185,7 +185,7 @@ public sealed class XssSweepTests(SqliteApp app) : IClassFixture<SqliteApp>
         var pages = new[]
         {
             "/events", "/events?tag=xss-sweep", $"/events/{slug}", $"/events/{importedSlug}", $"/live/{slug}", $"/live/{slug}/sessions/{sessionId}",
-            $"/events/{slug}/sessions/{sessionId}", "/speakers", $"/speakers/{speakerSlug}", "/venues", $"/venues/{venueSlug}",
+            $"/events/{slug}/sessions/{sessionId}", "/speakers", $"/speakers/{speakerSlug}", "/venues", $"/venues/{venueSlug}", "/agenda",
             "/events?q=" + Uri.EscapeDataString(eventTitle[..3]),
         };
         foreach (var page in pages)
@@ -225,7 +225,25 @@ public sealed class XssSweepTests(SqliteApp app) : IClassFixture<SqliteApp>
         var importedFeed = await ReadIcsAsync(anonymous, $"/events/{importedSlug}.ics", expectedEvents: 1);
         var allFeed = await ReadIcsAsync(anonymous, "/calendar.ics", expectedEvents: null);
         var tagFeed = await ReadIcsAsync(anonymous, "/calendar/tags/xss-sweep.ics", expectedEvents: 2);
-        foreach (var calendar in new[] { eventFeed, sessionFeed, importedFeed, allFeed, tagFeed })
+
+        // A personal agenda with the hostile session: its private feed and its API (the /agenda page renders that JSON
+        // as text in the browser: AgendaBrowserTests checks that).
+        var agenda = await OkJsonAsync(await anonymous.PostAsJsonAsync("/api/agendas", new { sessionIds = new[] { sessionId } }));
+        var agendaToken = agenda.GetProperty("token").GetString()!;
+        var agendaFeed = await ReadIcsAsync(anonymous, new Uri(agenda.GetProperty("feedUrl").GetString()!).AbsolutePath, expectedEvents: 1);
+        Assert.Equal($"{sessionTitle} — {eventTitle}", agendaFeed.Events.Single().Summary);
+        using (var agendaRequest = new HttpRequestMessage(HttpMethod.Get, "/api/agenda"))
+        {
+            agendaRequest.Headers.Add("Agenda-Token", agendaToken);
+            var agendaApi = await anonymous.SendAsync(agendaRequest);
+            Assert.Equal("application/json", agendaApi.Content.Headers.ContentType?.MediaType);
+            var agendaJson = JsonDocument.Parse(await agendaApi.Content.ReadAsStringAsync()).RootElement;
+            api.AddRange(Strings(agendaJson));
+            Assert.Equal(sessionTitle, agendaJson.GetProperty("sessions")[0].GetProperty("title").GetString());
+            Assert.Equal(eventTitle, agendaJson.GetProperty("sessions")[0].GetProperty("eventTitle").GetString());
+        }
+
+        foreach (var calendar in new[] { eventFeed, sessionFeed, importedFeed, allFeed, tagFeed, agendaFeed })
         {
             ics.AddRange(new[] { calendar.Name, calendar.Description }.OfType<string>());
             foreach (var e in calendar.Events)

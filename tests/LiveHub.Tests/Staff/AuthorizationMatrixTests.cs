@@ -111,6 +111,17 @@ public sealed class AuthorizationMatrixTests(SqliteApp app) : IClassFixture<Sqli
         ["GET /live/{slug}/sessions/{sessionId:guid}/feed.atom"] = new(Access.Public, HttpStatusCode.NotFound),
         ["GET /staff/live/{slug}"] = new(Access.Public, HttpStatusCode.OK), // the static console shell; its data comes from the API
         ["GET /healthz"] = new(Access.Public, HttpStatusCode.OK),
+        // Personal agendas: no account, the agenda's token (Agenda-Token header, or the feed URL) is the only key; staff
+        // roles add nothing (AgendaTests checks that each token reaches its own agenda only).
+        ["POST /api/agendas"] = new(Access.Public, HttpStatusCode.Created),
+        ["GET /api/agenda/"] = new(Access.Public, HttpStatusCode.BadRequest),
+        ["PUT /api/agenda/sessions/{sessionId:guid}"] = new(Access.Public, HttpStatusCode.BadRequest),
+        ["DELETE /api/agenda/sessions/{sessionId:guid}"] = new(Access.Public, HttpStatusCode.BadRequest),
+        ["POST /api/agenda/token"] = new(Access.Public, HttpStatusCode.BadRequest),
+        ["DELETE /api/agenda/"] = new(Access.Public, HttpStatusCode.BadRequest),
+        ["GET /agenda/{token}.ics"] = new(Access.Public, HttpStatusCode.NotFound),
+        ["HEAD /agenda/{token}.ics"] = new(Access.Public, HttpStatusCode.NotFound),
+        ["GET /agenda"] = new(Access.Public, HttpStatusCode.OK),
         ["GET /healthz/ready"] = new(Access.Public, HttpStatusCode.OK),
         ["GET /healthz/live"] = new(Access.Public, HttpStatusCode.OK),
         ["GET /openapi/{documentName}.json"] = new(Access.Public, HttpStatusCode.NotFound),

@@ -23,6 +23,49 @@ namespace LiveHub.Data.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("LiveHub.Agenda.AgendaSession", b =>
+                {
+                    b.Property<Guid>("AgendaId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("SessionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("AddedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("AgendaId", "SessionId");
+
+                    b.HasIndex("SessionId");
+
+                    b.ToTable("agenda_sessions", (string)null);
+                });
+
+            modelBuilder.Entity("LiveHub.Agenda.PersonalAgenda", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime>("UpdatedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.ToTable("agendas", (string)null);
+                });
+
             modelBuilder.Entity("LiveHub.CrossPosting.CrossPostAccount", b =>
                 {
                     b.Property<int>("Id")
@@ -986,6 +1029,23 @@ namespace LiveHub.Data.Migrations.Postgres
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("LiveHub.Agenda.AgendaSession", b =>
+                {
+                    b.HasOne("LiveHub.Agenda.PersonalAgenda", null)
+                        .WithMany("Sessions")
+                        .HasForeignKey("AgendaId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("LiveHub.Events.Session", "Session")
+                        .WithMany()
+                        .HasForeignKey("SessionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Session");
+                });
+
             modelBuilder.Entity("LiveHub.CrossPosting.CrossPostEventSettings", b =>
                 {
                     b.HasOne("LiveHub.Events.Event", null)
@@ -1133,6 +1193,11 @@ namespace LiveHub.Data.Migrations.Postgres
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("LiveHub.Agenda.PersonalAgenda", b =>
+                {
+                    b.Navigation("Sessions");
                 });
 
             modelBuilder.Entity("LiveHub.Events.Event", b =>

@@ -17,6 +17,49 @@ namespace LiveHub.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.14");
 
+            modelBuilder.Entity("LiveHub.Agenda.AgendaSession", b =>
+                {
+                    b.Property<Guid>("AgendaId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SessionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("AddedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("AgendaId", "SessionId");
+
+                    b.HasIndex("SessionId");
+
+                    b.ToTable("agenda_sessions", (string)null);
+                });
+
+            modelBuilder.Entity("LiveHub.Agenda.PersonalAgenda", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.ToTable("agendas", (string)null);
+                });
+
             modelBuilder.Entity("LiveHub.CrossPosting.CrossPostAccount", b =>
                 {
                     b.Property<int>("Id")
@@ -972,6 +1015,23 @@ namespace LiveHub.Data.Migrations.Sqlite
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("LiveHub.Agenda.AgendaSession", b =>
+                {
+                    b.HasOne("LiveHub.Agenda.PersonalAgenda", null)
+                        .WithMany("Sessions")
+                        .HasForeignKey("AgendaId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("LiveHub.Events.Session", "Session")
+                        .WithMany()
+                        .HasForeignKey("SessionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Session");
+                });
+
             modelBuilder.Entity("LiveHub.CrossPosting.CrossPostEventSettings", b =>
                 {
                     b.HasOne("LiveHub.Events.Event", null)
@@ -1119,6 +1179,11 @@ namespace LiveHub.Data.Migrations.Sqlite
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("LiveHub.Agenda.PersonalAgenda", b =>
+                {
+                    b.Navigation("Sessions");
                 });
 
             modelBuilder.Entity("LiveHub.Events.Event", b =>
