@@ -14,6 +14,7 @@ public sealed class CrossPostScheduler(IBackgroundJobClient jobs, IServiceProvid
     public const string SweepJobId = "crosspost-sweep";
 
     private readonly ConcurrentDictionary<Guid, Wakeup> _wakeups = new();
+    private readonly Lock _planning = new();
 
     /// <summary>Enqueues the stream's drain job (a few rows in Hangfire's storage; the job is only an arguments-free nudge).</summary>
     public Task KickAsync(Guid streamId, CancellationToken cancellationToken)
@@ -23,17 +24,31 @@ public sealed class CrossPostScheduler(IBackgroundJobClient jobs, IServiceProvid
         return Task.CompletedTask;
     }
 
-    /// <summary>Wakes the stream at <paramref name="at"/> (replacing an earlier-planned wake-up of that stream).</summary>
+    /// <summary>
+    /// Wakes the stream at <paramref name="at"/>, unless a wake-up at that time or earlier is already planned: the drain
+    /// that wakes plans again from what it finds. (Replacing it let a drain that found the lease taken push a stream's
+    /// retry, planned 2 s out by the drain that held the lease, to the end of that lease, 30 s later.)
+    /// </summary>
     public Task ScheduleAsync(Guid streamId, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        var delay = at - clock.GetUtcNow();
-        var wakeup = new Wakeup(at);
-        _wakeups.AddOrUpdate(streamId, wakeup, (_, old) =>
+        lock (_planning)
         {
-            old.Timer?.Dispose();
-            return wakeup;
-        });
-        wakeup.Timer = clock.CreateTimer(_ => Fire(streamId, wakeup), null, delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+            if (_wakeups.TryGetValue(streamId, out var planned))
+            {
+                if (planned.At <= at)
+                {
+                    return Task.CompletedTask;
+                }
+
+                planned.Timer?.Dispose();
+            }
+
+            var wakeup = new Wakeup(at);
+            _wakeups[streamId] = wakeup;
+            var delay = at - clock.GetUtcNow();
+            wakeup.Timer = clock.CreateTimer(_ => Fire(streamId, wakeup), null, delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        }
+
         return Task.CompletedTask;
     }
 

@@ -212,6 +212,26 @@ public abstract class CrossPostingTests(DatabaseProvider provider) : IAsyncLifet
     }
 
     [Fact]
+    public async Task A_thread_whose_first_post_never_reached_bluesky_is_skipped_whole_when_coverage_is_withdrawn()
+    {
+        await _host.DisposeAsync();
+        _host = _database.Host(_pds, new Dictionary<string, string?> { ["CrossPosting:RetryMaxDelay"] = "00:00:02" });
+        _pds.Faults.StartOutage(FaultKind.BadGateway, methods: ["com.atproto.repo.putRecord"]);
+        var failedBefore = _pds.RequestsFor("com.atproto.repo.putRecord").Count(r => r.StatusCode == 502);
+        var live = await ScenarioAsync(_host, _pds);
+        await live.PostAsync("Queued behind a first post that failed, then withdrawn");
+        await WaitUntilAsync(() => _pds.RequestsFor("com.atproto.repo.putRecord").Count(r => r.StatusCode == 502) > failedBefore, "the first post's write fails");
+
+        var withdrawn = await live.Admin.PutAsJsonAsync($"/api/events/{live.Slug}", new { slug = live.Slug, title = $"Event {live.Slug}", startsAt = "2030-06-01T09:00", endsAt = "2030-06-01T17:00", timeZone = "Europe/London", venue = new { name = "The Exchange" }, isPublished = false });
+        Assert.True(withdrawn.IsSuccessStatusCode, await withdrawn.Content.ReadAsStringAsync());
+        _pds.Faults.StopOutages();
+
+        await WaitUntilAsync(() => _host.WithDbAsync(db => db.Set<CrossPostItem>().AsNoTracking()
+            .Where(i => i.StreamId == live.StreamId).AllAsync(i => i.State == CrossPostState.Skipped)).GetAwaiter().GetResult(),
+            "every row of the withdrawn stream is skipped");
+    }
+
+    [Fact]
     public async Task Without_a_connected_account_rows_are_skipped_with_the_reason_and_nothing_is_sent()
     {
         var live = await ScenarioAsync(_host, _pds, connect: false);
