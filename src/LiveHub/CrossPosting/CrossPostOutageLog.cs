@@ -36,7 +36,9 @@ public sealed class CrossPostOutageLog(TimeProvider clock, LiveHubMetrics metric
         }
     }
 
-    public void Failed(string cause, bool rateLimited = false)
+    /// <param name="attemptStartedAt">When the failed attempt began: one that began before the last recovery is evidence of
+    /// the outage that already ended, not of a new one (an attempt in flight when Bluesky came back).</param>
+    public void Failed(string cause, bool rateLimited = false, DateTimeOffset? attemptStartedAt = null)
     {
         if (rateLimited)
         {
@@ -49,6 +51,11 @@ public sealed class CrossPostOutageLog(TimeProvider clock, LiveHubMetrics metric
 
         lock (_gate)
         {
+            if (_since is null && attemptStartedAt is { } started && _recoveredAt is { } recovered && recovered >= started)
+            {
+                return;
+            }
+
             _failures++;
             if (_since is not null)
             {

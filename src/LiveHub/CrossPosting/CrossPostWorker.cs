@@ -689,7 +689,7 @@ public sealed class CrossPostWorker(
             row.NextAttemptAtUtc = now + delay;
             await db.SaveChangesAsync(cancellationToken);
         }
-        outage.Failed(reason);
+        outage.Failed(reason, attemptStartedAt: attemptStarted);
         // One warning per outage (CrossPostOutageLog); each failed call only at debug level.
         logger.LogDebug("Cross-post {ItemId} of stream {StreamId} failed (attempt {Attempt}); retrying in {Delay}: {Reason}",
             row.Id, row.StreamId, row.Attempts, delay, reason);
