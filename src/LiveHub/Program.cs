@@ -7,6 +7,7 @@ using LiveHub.Discovery;
 using LiveHub.Events;
 using LiveHub.Health;
 using LiveHub.Live;
+using LiveHub.Localisation;
 using LiveHub.Pages;
 using LiveHub.Problems;
 using LiveHub.Seeding;
@@ -20,6 +21,7 @@ builder.UseLiveHubWebRoot();
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddProblems();
+builder.Services.AddLocalisation();
 builder.Services.AddOpenApi();
 builder.Services.AddLiveHubDatabase(builder.Configuration, builder.Environment);
 builder.Services.AddStaff();
@@ -52,6 +54,7 @@ if (!app.Environment.IsDevelopment())
 app.UseSecurityHeaders();
 app.UseDefaultFiles();
 app.UseStaticFiles();
+app.UseLocalisation();
 app.UseRateLimiter();
 app.UseAuthentication();
 app.UseStaffAccountCheck();

@@ -3,17 +3,21 @@
 // The body HTML (`post.html`) is produced and sanitised by the server (PostRenderer): text encoded,
 // http(s) links only, raw HTML never rendered. Everything else is set as text.
 
+import { t } from "./strings.js";
 import { clockTime, fullTime } from "./live-time.js";
 
 const kindLabels = {
-    quote: "Quote",
-    keyMoment: "Key moment",
-    questionsOpen: "Questions",
-    sessionStarted: "Started",
-    sessionEnded: "Ended",
+    quote: "kindQuote",
+    keyMoment: "kindKeyMoment",
+    questionsOpen: "kindQuestions",
+    sessionStarted: "kindStarted",
+    sessionEnded: "kindEnded",
 };
 
-export const kindLabel = (post) => kindLabels[post.kind] ?? (post.keyMoment ? "Key moment" : null);
+export const kindLabel = (post) => {
+    const key = kindLabels[post.kind] ?? (post.keyMoment ? "kindKeyMoment" : null);
+    return key ? t(key) : null;
+};
 
 /** "2024-11-04T14:03:00Z", the form the server writes in datetime attributes. */
 export const isoSeconds = (instant) => new Date(instant).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -64,7 +68,7 @@ export function renderPost(post, { timeZone, idPrefix = "" }) {
     const header = el("header", {},
         el("a", { class: "permalink", href: post.permalink, id: `${id}-time` }, time),
         label ? el("span", { class: "post-kind" }, label) : null,
-        post.editedAt ? el("span", { class: "edited", title: `Edited ${fullTime(post.editedAt, timeZone)}` }, "edited") : null);
+        post.editedAt ? el("span", { class: "edited", title: t("editedAt", { time: fullTime(post.editedAt, timeZone) }) }, t("edited")) : null);
 
     let body;
     if (post.kind === "quote" && post.speaker) {
