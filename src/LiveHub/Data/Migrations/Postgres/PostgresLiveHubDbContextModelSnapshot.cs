@@ -281,6 +281,10 @@ namespace LiveHub.Data.Migrations.Postgres
                         .HasMaxLength(20000)
                         .HasColumnType("character varying(20000)");
 
+                    b.Property<string>("DescriptionCy")
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)");
+
                     b.Property<DateTime>("EndsAtUtc")
                         .HasColumnType("timestamp with time zone");
 
@@ -330,6 +334,10 @@ namespace LiveHub.Data.Migrations.Postgres
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)");
 
+                    b.Property<string>("SummaryCy")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
                     b.PrimitiveCollection<List<string>>("Tags")
                         .IsRequired()
                         .HasColumnType("text[]");
@@ -341,6 +349,10 @@ namespace LiveHub.Data.Migrations.Postgres
 
                     b.Property<string>("Title")
                         .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("TitleCy")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
@@ -392,6 +404,10 @@ namespace LiveHub.Data.Migrations.Postgres
                         .HasMaxLength(20000)
                         .HasColumnType("character varying(20000)");
 
+                    b.Property<string>("DescriptionCy")
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)");
+
                     b.Property<DateTime>("EndsAtUtc")
                         .HasColumnType("timestamp with time zone");
 
@@ -415,6 +431,10 @@ namespace LiveHub.Data.Migrations.Postgres
 
                     b.Property<string>("Title")
                         .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("TitleCy")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
@@ -463,6 +483,10 @@ namespace LiveHub.Data.Migrations.Postgres
                         .HasColumnType("character varying(200)");
 
                     b.Property<string>("Bio")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("BioCy")
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");
 
@@ -626,6 +650,10 @@ namespace LiveHub.Data.Migrations.Postgres
 
                     b.Property<string>("Body")
                         .IsRequired()
+                        .HasMaxLength(5000)
+                        .HasColumnType("character varying(5000)");
+
+                    b.Property<string>("BodyCy")
                         .HasMaxLength(5000)
                         .HasColumnType("character varying(5000)");
 

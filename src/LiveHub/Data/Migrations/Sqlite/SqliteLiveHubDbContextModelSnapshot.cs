@@ -275,6 +275,10 @@ namespace LiveHub.Data.Migrations.Sqlite
                         .HasMaxLength(20000)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("DescriptionCy")
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("EndsAtUtc")
                         .HasColumnType("TEXT");
 
@@ -324,6 +328,10 @@ namespace LiveHub.Data.Migrations.Sqlite
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("SummaryCy")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
                     b.PrimitiveCollection<string>("Tags")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -335,6 +343,10 @@ namespace LiveHub.Data.Migrations.Sqlite
 
                     b.Property<string>("Title")
                         .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TitleCy")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
@@ -386,6 +398,10 @@ namespace LiveHub.Data.Migrations.Sqlite
                         .HasMaxLength(20000)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("DescriptionCy")
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("EndsAtUtc")
                         .HasColumnType("TEXT");
 
@@ -409,6 +425,10 @@ namespace LiveHub.Data.Migrations.Sqlite
 
                     b.Property<string>("Title")
                         .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TitleCy")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
@@ -457,6 +477,10 @@ namespace LiveHub.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Bio")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BioCy")
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
@@ -618,6 +642,10 @@ namespace LiveHub.Data.Migrations.Sqlite
 
                     b.Property<string>("Body")
                         .IsRequired()
+                        .HasMaxLength(5000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BodyCy")
                         .HasMaxLength(5000)
                         .HasColumnType("TEXT");
 
