@@ -35,7 +35,10 @@ public sealed record EventWriteRequest(
     string? ImageUrl,
     bool? IsPublished,
     string? LiveByline = null,
-    string? VenueSlug = null);
+    string? VenueSlug = null,
+    string? TitleCy = null,
+    string? SummaryCy = null,
+    string? DescriptionCy = null);
 
 public sealed record TimeRange(DateTimeOffset StartsAt, DateTimeOffset EndsAt, DateTimeOffset StartsAtLocal, DateTimeOffset EndsAtLocal, string TimeZone, string ZoneName);
 
@@ -54,7 +57,9 @@ public sealed record EventSummaryResponse(
     bool IsPublished,
     int Revision,
     DateTimeOffset UpdatedAt,
-    string PageUrl);
+    string PageUrl,
+    string? TitleCy = null,
+    string? SummaryCy = null);
 
 public sealed record EventDetailResponse(
     Guid Id,
@@ -76,7 +81,10 @@ public sealed record EventDetailResponse(
     string PageUrl,
     IReadOnlyList<SessionResponse> Sessions,
     IReadOnlyList<SpeakerResponse> Speakers,
-    string? LiveByline);
+    string? LiveByline,
+    string? TitleCy = null,
+    string? SummaryCy = null,
+    string? DescriptionCy = null);
 
 public sealed record SessionWriteRequest(
     string? Title,
@@ -88,7 +96,9 @@ public sealed record SessionWriteRequest(
     Guid? ChairId,
     IReadOnlyList<Guid>? SpeakerIds,
     EventStatus? Status,
-    CoverageState? Coverage);
+    CoverageState? Coverage,
+    string? TitleCy = null,
+    string? DescriptionCy = null);
 
 public sealed record SpeakerRef(Guid Id, string Name, string? PageUrl = null);
 
@@ -104,7 +114,9 @@ public sealed record SessionResponse(
     EventStatus Status,
     CoverageState Coverage,
     int Revision,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    string? TitleCy = null,
+    string? DescriptionCy = null);
 
 public sealed record SpeakerWriteRequest(
     string? Name,
@@ -115,7 +127,8 @@ public sealed record SpeakerWriteRequest(
     string? Slug = null,
     string? PhotoUrl = null,
     string? PhotoAltText = null,
-    IReadOnlyList<string>? Links = null);
+    IReadOnlyList<string>? Links = null,
+    string? BioCy = null);
 
 public sealed record SpeakerResponse(
     Guid Id,
@@ -128,6 +141,7 @@ public sealed record SpeakerResponse(
     string? PhotoUrl,
     string? PhotoAltText,
     IReadOnlyList<string> Links,
-    string PageUrl);
+    string PageUrl,
+    string? BioCy = null);
 
 public sealed record PagedResponse<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total);

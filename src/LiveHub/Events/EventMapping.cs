@@ -21,7 +21,7 @@ internal static class EventMapping
 
     public static EventSummaryResponse ToSummary(Event e) => new(
         e.Id, e.Slug, e.Title, e.Summary, When(e.StartsAtUtc, e.EndsAtUtc, e.TimeZoneId), Venue(e), e.OnlineUrl, e.Status,
-        e.Tags, e.Organiser, e.ImageUrl, e.IsPublished, e.Revision, Utc(e.UpdatedAtUtc), PageUrl(e));
+        e.Tags, e.Organiser, e.ImageUrl, e.IsPublished, e.Revision, Utc(e.UpdatedAtUtc), PageUrl(e), e.TitleCy, e.SummaryCy);
 
     public static EventDetailResponse ToDetail(Event e)
     {
@@ -34,17 +34,17 @@ internal static class EventMapping
         return new EventDetailResponse(
             e.Id, e.Slug, e.Title, e.Summary, e.Description, When(e.StartsAtUtc, e.EndsAtUtc, e.TimeZoneId), Venue(e), e.OnlineUrl,
             e.Status, e.Tags, e.Organiser, e.ImageUrl, e.IsPublished, e.Revision, Utc(e.CreatedAtUtc), Utc(e.UpdatedAtUtc), PageUrl(e),
-            [.. sessions.Select(s => ToResponse(s, e.TimeZoneId))], speakers, e.LiveByline);
+            [.. sessions.Select(s => ToResponse(s, e.TimeZoneId))], speakers, e.LiveByline, e.TitleCy, e.SummaryCy, e.DescriptionCy);
     }
 
     public static SessionResponse ToResponse(Session s, string timeZoneId) => new(
         s.Id, s.Title, s.Description, When(s.StartsAtUtc, s.EndsAtUtc, timeZoneId), s.Room, s.Track,
         s.Chair is null ? null : Ref(s.Chair),
         [.. s.Speakers.OrderBy(x => x.Position).Select(x => x.Speaker is null ? new SpeakerRef(x.SpeakerId, "") : Ref(x.Speaker))],
-        s.Status, s.Coverage, s.Revision, Utc(s.UpdatedAtUtc));
+        s.Status, s.Coverage, s.Revision, Utc(s.UpdatedAtUtc), s.TitleCy, s.DescriptionCy);
 
     public static SpeakerResponse ToResponse(Speaker s) =>
-        new(s.Id, s.Name, s.Role, s.Affiliation, s.BlueskyHandle, s.Bio, s.Slug, s.PhotoUrl, s.PhotoAltText, s.Links, SpeakerPageUrl(s));
+        new(s.Id, s.Name, s.Role, s.Affiliation, s.BlueskyHandle, s.Bio, s.Slug, s.PhotoUrl, s.PhotoAltText, s.Links, SpeakerPageUrl(s), s.BioCy);
 
     public static SpeakerRef Ref(Speaker s) => new(s.Id, s.Name, SpeakerPageUrl(s));
 

@@ -27,7 +27,9 @@ public sealed record LivePostResponse(
     DateTimeOffset CreatedAt,
     DateTimeOffset? EditedAt,
     int Version,
-    string Permalink);
+    string Permalink,
+    string? BodyCy = null,
+    string? HtmlCy = null);
 
 public sealed record LiveStreamResponse(
     Guid Id,
@@ -61,7 +63,8 @@ public sealed record LiveStreamClosed(Guid StreamId, string Reason);
 
 public sealed record LivePostPage(Guid StreamId, IReadOnlyList<LivePostResponse> Posts, int? NextBefore);
 
-public sealed record LivePostRequest(LivePostKind? Kind, string? Body, LivePostFormat? Format, Guid? SpeakerId, string? LinkUrl, IReadOnlyList<Guid>? ImageIds);
+/// <param name="BodyCy">The update in Welsh too (then <paramref name="Body"/> is the English), in the same format.</param>
+public sealed record LivePostRequest(LivePostKind? Kind, string? Body, LivePostFormat? Format, Guid? SpeakerId, string? LinkUrl, IReadOnlyList<Guid>? ImageIds, string? BodyCy = null);
 
 public sealed record PinRequest(bool Pinned);
 

@@ -180,7 +180,7 @@ public static class LiveEndpoints
 
         var post = new LivePost
         {
-            Kind = valid.Kind, Format = valid.Format, Body = valid.Body, SpeakerId = valid.SpeakerId, LinkUrl = valid.LinkUrl,
+            Kind = valid.Kind, Format = valid.Format, Body = valid.Body, BodyCy = valid.BodyCy, SpeakerId = valid.SpeakerId, LinkUrl = valid.LinkUrl,
             IdempotencyKey = idempotencyKey.Length > 0 ? idempotencyKey : null,
             IdempotencyFingerprint = idempotencyKey.Length > 0 ? fingerprint : null,
         };
@@ -263,6 +263,7 @@ public static class LiveEndpoints
             p.Kind = valid.Kind;
             p.Format = valid.Format;
             p.Body = valid.Body;
+            p.BodyCy = valid.BodyCy;
             p.SpeakerId = valid.SpeakerId;
             p.LinkUrl = valid.LinkUrl;
             p.IsKeyMoment |= valid.Kind == LivePostKind.KeyMoment;

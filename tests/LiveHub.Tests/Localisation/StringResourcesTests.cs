@@ -53,6 +53,6 @@ public sealed partial class StringResourcesTests
     [GeneratedRegex(@"\{\w+\}")]
     private static partial Regex Placeholder();
 
-    [GeneratedRegex(@"\bL\[""(?<key>(?:[^""\\]|\\.)*)""")]
+    [GeneratedRegex(@"(?:\bL\[|SiteText\.Get\()""(?<key>(?:[^""\\]|\\.)*)""")]
     private static partial Regex LocaliserKey();
 }
