@@ -46,7 +46,9 @@ public sealed record LiveStreamResponse(
     int LastSequence,
     long LastChange,
     string TimeZone,
-    string PageUrl);
+    string PageUrl,
+    string? EventTitleCy = null,
+    string? TitleCy = null);
 
 /// <summary>
 /// Every change to a stream numbered in (<see cref="After"/>, <see cref="Through"/>]: the current

@@ -373,7 +373,11 @@ public static class LiveEndpoints
 
         var title = session?.Title ?? e.Title;
         var marker = live ? $"Live coverage of {title} has started." : $"Live coverage of {title} has ended.";
-        await coverage.SetCoverageAsync(stream, session, live, marker, await ActorAsync(http, users), cancellationToken);
+        // With a Welsh title the marker is bilingual too, like any update: the Welsh beside the English.
+        var welshTitle = session is null ? e.TitleCy : session.TitleCy;
+        var markerCy = welshTitle is null ? null
+            : Localisation.SiteText.Get(live ? "Live coverage of {0} has started." : "Live coverage of {0} has ended.", Localisation.SiteCultures.Welsh, welshTitle);
+        await coverage.SetCoverageAsync(stream, session, live, marker, await ActorAsync(http, users), cancellationToken, markerCy);
         return TypedResults.Ok(LiveQueries.ToResponse(stream));
     }
 

@@ -97,7 +97,9 @@ public sealed class LiveQueries(LiveHubDbContext db)
         stream.LastSequence,
         stream.LastChange,
         stream.Event.TimeZoneId,
-        PageUrl(stream));
+        PageUrl(stream),
+        stream.Event.TitleCy,
+        stream.Session is { } session ? session.TitleCy : stream.Event.TitleCy);
 
     public static LivePostResponse ToResponse(LivePost post, LiveStream stream)
     {
