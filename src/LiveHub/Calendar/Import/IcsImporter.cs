@@ -102,7 +102,7 @@ internal sealed class IcsImporter(LiveHubDbContext db, IOptions<CalendarOptions>
             var master = masters.FirstOrDefault();
             if (master is not null && master.IsRecurring)
             {
-                candidates.Add(Series(master, overrides, uid, zones, floating, defaultZone));
+                candidates.Add(Series(master, overrides, uid, zones, floating, defaultZone, now));
                 continue;
             }
 
@@ -127,7 +127,7 @@ internal sealed class IcsImporter(LiveHubDbContext db, IOptions<CalendarOptions>
     /// that a hostile RRULE costs little.
     /// </summary>
     private Candidate Series(
-        ICal.CalendarEvent master, List<ICal.CalendarEvent> overrides, string uid, TimeZoneResolver zones, ITimeZoneRules floating, TimeZoneInfo defaultZone)
+        ICal.CalendarEvent master, List<ICal.CalendarEvent> overrides, string uid, TimeZoneResolver zones, ITimeZoneRules floating, TimeZoneInfo defaultZone, DateTime now)
     {
         if (master.RecurrenceRules.Count == 0)
         {
@@ -136,8 +136,9 @@ internal sealed class IcsImporter(LiveHubDbContext db, IOptions<CalendarOptions>
 
         try
         {
-            master.GetOccurrences(DateTime.MinValue, SeriesSchedule.Forever, zones,
-                new EvaluationOptions { FloatingTimeZone = floating, MaxOccurrences = 10_000, MaxIncrements = _options.MaxRecurrencePeriods });
+            // Stepping from DTSTART to ten years ahead is what showing the next dates may cost later.
+            master.GetOccurrences(DateTime.MinValue, now.AddYears(10), zones,
+                new EvaluationOptions { FloatingTimeZone = floating, MaxOccurrences = 1_000_000, MaxIncrements = _options.MaxRecurrencePeriods });
         }
         catch (ICal.CalendarException ex)
         {
