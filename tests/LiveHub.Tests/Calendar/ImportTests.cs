@@ -217,7 +217,7 @@ public abstract class ImportTests(LiveHubApp app, IcsTestServer server)
         var prefix = Slug("url");
         server.Files[$"{prefix}.ics"] = Encoding.UTF8.GetBytes(Calendar(prefix));
         var preview = await PostAsync(editor, "/api/import/preview", new { url = $"{server.BaseUrl}/redirect/{prefix}.ics" });
-        Assert.Equal(5, preview.GetProperty("created").GetInt32());
+        Assert.Equal(3, preview.GetProperty("created").GetInt32());
         Assert.Equal($"{server.BaseUrl}/redirect/{prefix}.ics", preview.GetProperty("source").GetString());
 
         await (await editor.PostAsJsonAsync("/api/import/preview", new { url = $"{server.BaseUrl}/page.html" })).AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "url");
