@@ -81,7 +81,7 @@ public static class SeriesSchedule
             occurrences = master.GetOccurrences(fromUtc, toUtc, TimeZoneResolver.System, Limits(maxOccurrences),
                 e.SeriesOverrides.Select(o => Override(uid, e.StartsAtUtc, o, zone)));
         }
-        catch (ICal.CalendarException)
+        catch (Exception ex) when (ex is ICal.CalendarException or ArgumentOutOfRangeException)
         {
             // Validation keeps such rules out; a series that still hits a limit shows no dates rather than failing the page.
             return [];

@@ -45,7 +45,7 @@ public static class SeriesValidation
             {
                 (count, lastEnd) = SeriesSchedule.Extent(startsAtUtc, endsAtUtc, zone, rule, SeriesLimits.Occurrences);
             }
-            catch (ICal.CalendarException)
+            catch (Exception ex) when (ex is ICal.CalendarException or ArgumentOutOfRangeException)
             {
                 errors.Add("rule", $"gives too many dates: a series may have at most {SeriesLimits.Occurrences}; lower COUNT or bring UNTIL forward.");
                 rule = null;
@@ -114,7 +114,7 @@ public static class SeriesValidation
             {
                 dates = SeriesSchedule.RuleDates(startsAtUtc, endsAtUtc, zone, rule, named.Min(), named.Max().AddSeconds(1));
             }
-            catch (ICal.CalendarException)
+            catch (Exception ex) when (ex is ICal.CalendarException or ArgumentOutOfRangeException)
             {
                 dates = [];
             }

@@ -140,7 +140,7 @@ internal sealed class IcsImporter(LiveHubDbContext db, IOptions<CalendarOptions>
             master.GetOccurrences(DateTime.MinValue, now.AddYears(10), zones,
                 new EvaluationOptions { FloatingTimeZone = floating, MaxOccurrences = 1_000_000, MaxIncrements = _options.MaxRecurrencePeriods });
         }
-        catch (ICal.CalendarException ex)
+        catch (Exception ex) when (ex is ICal.CalendarException or ArgumentOutOfRangeException)
         {
             return Candidate.Skip(master, uid, $"recurring series could not be expanded: {ex.Message}");
         }
@@ -184,9 +184,9 @@ internal sealed class IcsImporter(LiveHubDbContext db, IOptions<CalendarOptions>
                     }));
             }
         }
-        catch (ArgumentOutOfRangeException)
+        catch (Exception ex) when (ex is ICal.CalendarException or ArgumentOutOfRangeException)
         {
-            return Candidate.Skip(master, uid, "an EXDATE or RECURRENCE-ID lies outside the years 1 to 9999.");
+            return Candidate.Skip(master, uid, "an EXDATE or RECURRENCE-ID could not be read as a time between the years 1 and 9999.");
         }
 
         candidate.Series = new SeriesWriteRequest(master.RecurrenceRules[0].ToString(), exceptions, changed);
