@@ -54,7 +54,9 @@ public sealed record EventSummaryResponse(
     bool IsPublished,
     int Revision,
     DateTimeOffset UpdatedAt,
-    string PageUrl);
+    string PageUrl,
+    SeriesDateResponse? NextDate = null,
+    bool IsSeries = false);
 
 public sealed record EventDetailResponse(
     Guid Id,
@@ -76,7 +78,8 @@ public sealed record EventDetailResponse(
     string PageUrl,
     IReadOnlyList<SessionResponse> Sessions,
     IReadOnlyList<SpeakerResponse> Speakers,
-    string? LiveByline);
+    string? LiveByline,
+    SeriesResponse? Series = null);
 
 public sealed record SessionWriteRequest(
     string? Title,

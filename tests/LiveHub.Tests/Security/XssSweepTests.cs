@@ -133,6 +133,19 @@ public sealed class XssSweepTests(SqliteApp app) : IClassFixture<SqliteApp>
             accessibilityNotes = Text("venue.accessibilityNotes", Shown.Html | Shown.Api),
         }));
         (await editor.PostAsync($"/api/events/{slug}/coverage/start", null)).EnsureSuccessStatusCode();
+
+        // A recurring series whose changed date has its own title: shown in the next dates, the API and the feed.
+        var seriesSlug = "xss-series-" + Guid.NewGuid().ToString("N")[..10];
+        await OkJsonAsync(await editor.PostAsJsonAsync("/api/events", new
+        {
+            slug = seriesSlug, title = "Weekly series", startsAt = "2030-07-02T10:00", endsAt = "2030-07-02T11:00", timeZone = "Europe/London",
+            onlineUrl = "https://meet.example.org/j/series", isPublished = true,
+        }));
+        await OkJsonAsync(await editor.PutAsJsonAsync($"/api/events/{seriesSlug}/series", new
+        {
+            rule = "FREQ=WEEKLY;COUNT=3",
+            overrides = new[] { new { originalStart = "2030-07-09T10:00", title = Text("series.overrides[0].title", Everywhere) } },
+        }));
         var streams = await editor.GetFromJsonAsync<JsonElement>($"/api/events/{slug}/streams");
         var sessionStream = streams.EnumerateArray().Single(s => s.GetProperty("sessionId").ValueKind == JsonValueKind.String).GetProperty("id").GetGuid();
         var eventStream = streams.EnumerateArray().Single(s => s.GetProperty("sessionId").ValueKind == JsonValueKind.Null).GetProperty("id").GetGuid();
@@ -186,7 +199,7 @@ public sealed class XssSweepTests(SqliteApp app) : IClassFixture<SqliteApp>
         {
             "/events", "/events?tag=xss-sweep", $"/events/{slug}", $"/events/{importedSlug}", $"/live/{slug}", $"/live/{slug}/sessions/{sessionId}",
             $"/events/{slug}/sessions/{sessionId}", "/speakers", $"/speakers/{speakerSlug}", "/venues", $"/venues/{venueSlug}", "/agenda",
-            "/events?q=" + Uri.EscapeDataString(eventTitle[..3]),
+            "/events?q=" + Uri.EscapeDataString(eventTitle[..3]), $"/events/{seriesSlug}",
         };
         foreach (var page in pages)
         {
@@ -225,6 +238,7 @@ public sealed class XssSweepTests(SqliteApp app) : IClassFixture<SqliteApp>
         var importedFeed = await ReadIcsAsync(anonymous, $"/events/{importedSlug}.ics", expectedEvents: 1);
         var allFeed = await ReadIcsAsync(anonymous, "/calendar.ics", expectedEvents: null);
         var tagFeed = await ReadIcsAsync(anonymous, "/calendar/tags/xss-sweep.ics", expectedEvents: 2);
+        var seriesFeed = await ReadIcsAsync(anonymous, $"/events/{seriesSlug}.ics", expectedEvents: 2);
 
         // A personal agenda with the hostile session: its private feed and its API (the /agenda page renders that JSON
         // as text in the browser: AgendaBrowserTests checks that).
@@ -243,7 +257,7 @@ public sealed class XssSweepTests(SqliteApp app) : IClassFixture<SqliteApp>
             Assert.Equal(eventTitle, agendaJson.GetProperty("sessions")[0].GetProperty("eventTitle").GetString());
         }
 
-        foreach (var calendar in new[] { eventFeed, sessionFeed, importedFeed, allFeed, tagFeed, agendaFeed })
+        foreach (var calendar in new[] { eventFeed, sessionFeed, importedFeed, allFeed, tagFeed, agendaFeed, seriesFeed })
         {
             ics.AddRange(new[] { calendar.Name, calendar.Description }.OfType<string>());
             foreach (var e in calendar.Events)
@@ -269,7 +283,7 @@ public sealed class XssSweepTests(SqliteApp app) : IClassFixture<SqliteApp>
             "/api/events", $"/api/events/{slug}", $"/api/events/{importedSlug}", $"/api/events/{slug}/sessions/{sessionId}", "/api/speakers",
             $"/api/speakers/{speaker.GetProperty("id").GetGuid()}", $"/api/events/{slug}/streams", $"/api/streams/{sessionStream}",
             $"/api/streams/{sessionStream}/posts", $"/api/streams/{eventStream}/posts", "/api/staff", $"/api/streams/{sessionStream}/audit",
-            "/api/venues", $"/api/venues/{venueSlug}",
+            "/api/venues", $"/api/venues/{venueSlug}", $"/api/events/{seriesSlug}",
         })
         {
             var response = await admin.GetAsync(url);

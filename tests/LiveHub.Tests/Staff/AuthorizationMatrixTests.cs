@@ -38,6 +38,8 @@ public sealed class AuthorizationMatrixTests(SqliteApp app) : IClassFixture<Sqli
         ["POST /api/events/{slug}/sessions/"] = new(Access.Editor, HttpStatusCode.NotFound),
         ["PUT /api/events/{slug}/sessions/{id:guid}"] = new(Access.Editor, HttpStatusCode.NotFound),
         ["DELETE /api/events/{slug}/sessions/{id:guid}"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["PUT /api/events/{slug}/series/"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["DELETE /api/events/{slug}/series/"] = new(Access.Editor, HttpStatusCode.NotFound),
         ["GET /api/status"] = new(Access.Editor, HttpStatusCode.OK),
         ["GET /api/speakers/"] = new(Access.Public, HttpStatusCode.OK),
         ["GET /api/speakers/{id:guid}"] = new(Access.Public, HttpStatusCode.NotFound),

@@ -306,8 +306,15 @@ namespace LiveHub.Data.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<string>("RecurrenceRule")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
                     b.Property<int>("Revision")
                         .HasColumnType("integer");
+
+                    b.Property<DateTime?>("SeriesEndsAtUtc")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Slug")
                         .IsRequired()
@@ -363,6 +370,47 @@ namespace LiveHub.Data.Migrations.Postgres
                     b.HasIndex("VenueId");
 
                     b.ToTable("events", (string)null);
+                });
+
+            modelBuilder.Entity("LiveHub.Events.SeriesException", b =>
+                {
+                    b.Property<Guid>("EventId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("OriginalStartUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("EventId", "OriginalStartUtc");
+
+                    b.ToTable("series_exceptions", (string)null);
+                });
+
+            modelBuilder.Entity("LiveHub.Events.SeriesOverride", b =>
+                {
+                    b.Property<Guid>("EventId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("OriginalStartUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("EndsAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("StartsAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Title")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("EventId", "OriginalStartUtc");
+
+                    b.ToTable("series_overrides", (string)null);
                 });
 
             modelBuilder.Entity("LiveHub.Events.Session", b =>
@@ -1065,6 +1113,24 @@ namespace LiveHub.Data.Migrations.Postgres
                     b.Navigation("Venue");
                 });
 
+            modelBuilder.Entity("LiveHub.Events.SeriesException", b =>
+                {
+                    b.HasOne("LiveHub.Events.Event", null)
+                        .WithMany("SeriesExceptions")
+                        .HasForeignKey("EventId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LiveHub.Events.SeriesOverride", b =>
+                {
+                    b.HasOne("LiveHub.Events.Event", null)
+                        .WithMany("SeriesOverrides")
+                        .HasForeignKey("EventId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("LiveHub.Events.Session", b =>
                 {
                     b.HasOne("LiveHub.Events.Speaker", "Chair")
@@ -1202,6 +1268,10 @@ namespace LiveHub.Data.Migrations.Postgres
 
             modelBuilder.Entity("LiveHub.Events.Event", b =>
                 {
+                    b.Navigation("SeriesExceptions");
+
+                    b.Navigation("SeriesOverrides");
+
                     b.Navigation("Sessions");
                 });
 

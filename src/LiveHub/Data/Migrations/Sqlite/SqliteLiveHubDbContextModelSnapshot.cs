@@ -300,8 +300,15 @@ namespace LiveHub.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("RecurrenceRule")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Revision")
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("SeriesEndsAtUtc")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Slug")
                         .IsRequired()
@@ -357,6 +364,47 @@ namespace LiveHub.Data.Migrations.Sqlite
                     b.HasIndex("VenueId");
 
                     b.ToTable("events", (string)null);
+                });
+
+            modelBuilder.Entity("LiveHub.Events.SeriesException", b =>
+                {
+                    b.Property<Guid>("EventId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("OriginalStartUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("EventId", "OriginalStartUtc");
+
+                    b.ToTable("series_exceptions", (string)null);
+                });
+
+            modelBuilder.Entity("LiveHub.Events.SeriesOverride", b =>
+                {
+                    b.Property<Guid>("EventId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("OriginalStartUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("EndsAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("StartsAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("EventId", "OriginalStartUtc");
+
+                    b.ToTable("series_overrides", (string)null);
                 });
 
             modelBuilder.Entity("LiveHub.Events.Session", b =>
@@ -1051,6 +1099,24 @@ namespace LiveHub.Data.Migrations.Sqlite
                     b.Navigation("Venue");
                 });
 
+            modelBuilder.Entity("LiveHub.Events.SeriesException", b =>
+                {
+                    b.HasOne("LiveHub.Events.Event", null)
+                        .WithMany("SeriesExceptions")
+                        .HasForeignKey("EventId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LiveHub.Events.SeriesOverride", b =>
+                {
+                    b.HasOne("LiveHub.Events.Event", null)
+                        .WithMany("SeriesOverrides")
+                        .HasForeignKey("EventId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("LiveHub.Events.Session", b =>
                 {
                     b.HasOne("LiveHub.Events.Speaker", "Chair")
@@ -1188,6 +1254,10 @@ namespace LiveHub.Data.Migrations.Sqlite
 
             modelBuilder.Entity("LiveHub.Events.Event", b =>
                 {
+                    b.Navigation("SeriesExceptions");
+
+                    b.Navigation("SeriesOverrides");
+
                     b.Navigation("Sessions");
                 });
 
