@@ -7,7 +7,8 @@ using static Microsoft.Playwright.Assertions;
 namespace LiveHub.Tests.Browser;
 
 /// <summary>
-/// Saves a screenshot of each public page at phone (390 px) and desktop (1280 px) width into docs/screenshots/, for a
+/// Saves a screenshot of each public page at phone (390 px) and desktop (1280 px) width (docs/screenshots/ with
+/// LIVEHUB_SCREENSHOTS=docs, see <see cref="ScreenshotFolder"/>), for a
 /// person to look at, and checks what a machine can: nothing wider than the screen on a phone, no CSP or script
 /// errors. The pages show the seeded hub plus a monthly webinar series, so the pictures change only when the pages do.
 /// </summary>
@@ -66,8 +67,7 @@ public sealed class ScreenshotTests(BrowserFixture browser) : IClassFixture<Brow
             ("agenda", "/agenda"),
         };
 
-        var folder = Path.Combine(RepositoryRoot(), "docs", "screenshots");
-        Directory.CreateDirectory(folder);
+        var folder = ScreenshotFolder.For("");
         foreach (var (width, height) in new[] { (390, 844), (1280, 900) })
         {
             await using var tab = await browser.NewPageAsync(width, height);
@@ -93,18 +93,5 @@ public sealed class ScreenshotTests(BrowserFixture browser) : IClassFixture<Brow
 
             tab.AssertNoErrors();
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "LiveHub.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No LiveHub.sln above {AppContext.BaseDirectory}.");
     }
 }
