@@ -29,10 +29,10 @@ public static class LivePages
             AtomAsync(slug, sessionId, http, db, coverage, queries, ct)).ExcludeFromDescription();
     }
 
-    private sealed record Resolved(Event Event, LiveStream Stream, List<LiveStream> All);
+    internal sealed record Resolved(Event Event, LiveStream Stream, List<LiveStream> All);
 
     /// <summary>The stream a page shows: the one asked for, else a live session, else whatever has posts.</summary>
-    private static async Task<Resolved?> ResolveAsync(string slug, Guid? sessionId, LiveHubDbContext db, LiveCoverage coverage, CancellationToken cancellationToken)
+    internal static async Task<Resolved?> ResolveAsync(string slug, Guid? sessionId, LiveHubDbContext db, LiveCoverage coverage, CancellationToken cancellationToken)
     {
         var e = await db.Events.Include(x => x.Sessions).FirstOrDefaultAsync(x => x.Slug == slug && x.IsPublished, cancellationToken);
         if (e is null || (sessionId is { } id && e.Sessions.All(s => s.Id != id)))
