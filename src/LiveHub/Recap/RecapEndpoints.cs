@@ -71,7 +71,17 @@ public static class RecapEndpoints
         }
 
         var recap = await RecapDrafts.BuildOrRefreshAsync(db, stream, clock.GetUtcNow().UtcDateTime, stream.LastChange, overwriteEdits: true, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Another request created the recap at the same moment (one per stream).
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The recap was built meanwhile",
+                detail: "Someone else built this recap at the same moment: reload it.");
+        }
+
         return TypedResults.Ok(await ToResponseAsync(db, recap!, cancellationToken));
     }
 
@@ -118,23 +128,31 @@ public static class RecapEndpoints
             return errors.ToProblem();
         }
 
+        if (request.Version == recap.Version && (title != recap.Title || body != recap.Body))
+        {
+            // Conditional on the version in the database, not the one read above: of simultaneous edits from one
+            // version exactly one is stored, and the others are told, never silently overwritten.
+            var now = clock.GetUtcNow().UtcDateTime;
+            var editor = (await LiveEndpoints.ActorAsync(http, users)).Name;
+            var stored = await db.Set<SessionRecap>().Where(r => r.Id == recap.Id && r.Version == request.Version).ExecuteUpdateAsync(r => r
+                .SetProperty(x => x.Title, title!)
+                .SetProperty(x => x.Body, body!)
+                .SetProperty(x => x.EditedAtUtc, now)
+                .SetProperty(x => x.EditedByName, editor)
+                .SetProperty(x => x.UpdatedAtUtc, now)
+                .SetProperty(x => x.Version, x => x.Version + 1), cancellationToken);
+            await db.Entry(recap).ReloadAsync(cancellationToken);
+            if (stored == 1)
+            {
+                return TypedResults.Ok(await ToResponseAsync(db, recap, cancellationToken));
+            }
+        }
+
         if (request.Version != recap.Version)
         {
             var conflict = new ValidationErrors();
             conflict.Add("version", $"the recap is at version {recap.Version} now (someone else changed it): reload it and edit again.");
             return conflict.ToConflict("The recap was changed meanwhile.");
-        }
-
-        if (title != recap.Title || body != recap.Body)
-        {
-            var now = clock.GetUtcNow().UtcDateTime;
-            recap.Title = title!;
-            recap.Body = body!;
-            recap.EditedAtUtc = now;
-            recap.EditedByName = (await LiveEndpoints.ActorAsync(http, users)).Name;
-            recap.UpdatedAtUtc = now;
-            recap.Version++;
-            await db.SaveChangesAsync(cancellationToken);
         }
 
         return TypedResults.Ok(await ToResponseAsync(db, recap, cancellationToken));
