@@ -1,3 +1,5 @@
+using LiveHub.Calendar;
+using LiveHub.CrossPosting;
 using LiveHub.Data;
 using LiveHub.Events;
 using LiveHub.Live;
@@ -25,9 +27,16 @@ public sealed record RecapResponse(
     string? PublishedBy,
     bool DraftDiffersFromPublished,
     string PageUrl,
-    int Version);
+    int Version,
+    RecapBlueskyResponse? Bluesky);
+
+/// <summary>The recap's quote post on Bluesky, once asked for: its outbox state, and its address once posted.</summary>
+public sealed record RecapBlueskyResponse(string State, string? Uri, string? Error);
 
 public sealed record RecapEditRequest(string? Title, string? Body, int? Version);
+
+/// <param name="PostToBluesky">Also post the recap to Bluesky, once, as a post quoting the coverage thread's root.</param>
+public sealed record RecapPublishRequest(bool PostToBluesky = false);
 
 /// <summary>Staff (editors) build, edit, publish and withdraw a session's recap.</summary>
 public static class RecapEndpoints
@@ -158,9 +167,13 @@ public static class RecapEndpoints
         return TypedResults.Ok(await ToResponseAsync(db, recap, cancellationToken));
     }
 
-    /// <summary>Publishes the draft as it is now; publishing the same text again changes nothing.</summary>
+    /// <summary>
+    /// Publishes the draft as it is now; publishing the same text again changes nothing. With postToBluesky, the quote
+    /// post is queued in the same transaction, once per recap however often it is asked for.
+    /// </summary>
     private static async Task<Results<Ok<RecapResponse>, ProblemHttpResult>> Publish(
-        Guid streamId, HttpContext http, LiveHubDbContext db, UserManager<StaffUser> users, TimeProvider clock, CancellationToken cancellationToken)
+        Guid streamId, RecapPublishRequest? request, HttpContext http, LiveHubDbContext db, UserManager<StaffUser> users, TimeProvider clock,
+        PublicUrls urls, CrossPostRecapQuotes quotes, CancellationToken cancellationToken)
     {
         var (recap, problem) = await LoadAsync(db, streamId, cancellationToken);
         if (recap is null)
@@ -168,17 +181,45 @@ public static class RecapEndpoints
             return problem!;
         }
 
-        if (!recap.IsPublished || recap.PublishedTitle != recap.Title || recap.PublishedBody != recap.Body)
+        var changed = !recap.IsPublished || recap.PublishedTitle != recap.Title || recap.PublishedBody != recap.Body;
+        if (!changed && request?.PostToBluesky != true)
         {
-            var now = clock.GetUtcNow().UtcDateTime;
-            recap.PublishedTitle = recap.Title;
-            recap.PublishedBody = recap.Body;
-            recap.FirstPublishedAtUtc ??= now;
-            recap.PublishedAtUtc = now;
-            recap.PublishedByName = (await LiveEndpoints.ActorAsync(http, users)).Name;
-            recap.UpdatedAtUtc = now;
-            recap.Version++;
+            return TypedResults.Ok(await ToResponseAsync(db, recap, cancellationToken));
+        }
+
+        var publisher = (await LiveEndpoints.ActorAsync(http, users)).Name;
+        var slug = await db.Events.Where(e => e.Id == recap.EventId).Select(e => e.Slug).FirstAsync(cancellationToken);
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            // Taking the next version first locks the recap: of two publishes at once, the second sees the first's
+            // result (and its queued quote post) instead of queueing another.
+            if (await db.Set<SessionRecap>().Where(r => r.Id == recap.Id && r.Version == recap.Version)
+                    .ExecuteUpdateAsync(r => r.SetProperty(x => x.Version, x => x.Version + 1), cancellationToken) == 0)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The recap was changed meanwhile.",
+                    detail: "Someone else changed or published this recap at the same moment: reload it.");
+            }
+
+            await db.Entry(recap).ReloadAsync(cancellationToken);
+            if (changed)
+            {
+                var now = clock.GetUtcNow().UtcDateTime;
+                recap.PublishedTitle = recap.Title;
+                recap.PublishedBody = recap.Body;
+                recap.FirstPublishedAtUtc ??= now;
+                recap.PublishedAtUtc = now;
+                recap.PublishedByName = publisher;
+                recap.UpdatedAtUtc = now;
+            }
+
+            if (request?.PostToBluesky == true)
+            {
+                await quotes.EnqueueAsync(db, recap.EventId, recap.StreamId, recap.Id, recap.PublishedTitle!,
+                    RecapPages.PagePath(slug, recap.SessionId), urls.BaseUrl(http.Request), cancellationToken);
+            }
+
             await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
 
         return TypedResults.Ok(await ToResponseAsync(db, recap, cancellationToken));
@@ -223,11 +264,13 @@ public static class RecapEndpoints
     private static async Task<RecapResponse> ToResponseAsync(LiveHubDbContext db, SessionRecap recap, CancellationToken cancellationToken)
     {
         var slug = await db.Events.Where(e => e.Id == recap.EventId).Select(e => e.Slug).FirstAsync(cancellationToken);
+        var quote = await db.Set<CrossPostItem>().AsNoTracking().Where(i => i.PostId == recap.Id && i.Action == CrossPostAction.RecapQuote)
+            .Select(i => new RecapBlueskyResponse(i.State.ToString(), i.Uri, i.LastError)).FirstOrDefaultAsync(cancellationToken);
         return new RecapResponse(recap.Id, recap.StreamId, recap.EventId, recap.SessionId, recap.Title, recap.Body,
             PostRenderer.ToHtml(recap.Body, LivePostFormat.Markdown), Utc(recap.EditedAtUtc), recap.EditedByName,
             recap.IsPublished, recap.PublishedTitle, Utc(recap.PublishedAtUtc), recap.PublishedByName,
             recap.IsPublished && (recap.PublishedTitle != recap.Title || recap.PublishedBody != recap.Body),
-            RecapPages.PagePath(slug, recap.SessionId), recap.Version);
+            RecapPages.PagePath(slug, recap.SessionId), recap.Version, quote);
     }
 
     /// <summary>Every web address in the text, linked or not.</summary>

@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.AspNetCore.Http.Features;
 using LiveHub.Tests.Browser;
 using LiveHub.Tests.Infrastructure;
 using LiveHub.Tests.Live;
@@ -8,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -42,6 +42,7 @@ public sealed class EmbedBrowserTests(BrowserFixture browser) : IClassFixture<Br
               </script>
             </body></html>
             """, "text/html; charset=utf-8"));
+        _host.MapGet("/favicon.ico", () => Results.NoContent());
         await _host.StartAsync();
         _hostPage = _host.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single() + "/post";
     }

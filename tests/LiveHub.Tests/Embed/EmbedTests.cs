@@ -145,7 +145,7 @@ public abstract class EmbedTests(LiveHubApp app)
         const string Title = "Panel \"><script>alert(1)</script><iframe src=javascript:alert(2)> & more";
         (await editor.PostAsJsonAsync("/api/events", new
         {
-            slug, title = Title, startsAt = "2030-06-01T09:00", endsAt = "2030-06-01T17:00", timeZone = "Europe/London", isPublished = true,
+            slug, title = Title, startsAt = "2030-06-01T09:00", endsAt = "2030-06-01T17:00", timeZone = "Europe/London", venue = new { name = "The Exchange" }, isPublished = true,
         })).EnsureSuccessStatusCode();
         var session = await (await editor.PostAsJsonAsync($"/api/events/{slug}/sessions", new { title = Title, startsAt = "2030-06-01T14:00", endsAt = "2030-06-01T15:00" }))
             .Content.ReadFromJsonAsync<JsonElement>();

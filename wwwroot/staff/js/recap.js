@@ -6,14 +6,23 @@ const slug = decodeURIComponent(location.pathname.split("/").filter(Boolean).at(
 const list = document.getElementById("recaps");
 const pageStatus = document.getElementById("page-status");
 
+const blueskyTexts = {
+    Queued: "queued for Bluesky",
+    Sending: "being posted to Bluesky",
+    Posted: "posted to Bluesky",
+    Failed: "not posted to Bluesky yet (see Jobs)",
+    Skipped: "not posted to Bluesky",
+};
+
 function statusText(recap) {
     if (!recap.published) {
         return "Draft: not published.";
     }
     const when = new Date(recap.publishedAt).toLocaleString("en-GB");
-    return recap.draftDiffersFromPublished
+    const bluesky = recap.bluesky ? ` Quote post ${blueskyTexts[recap.bluesky.state] ?? recap.bluesky.state}.` : "";
+    return (recap.draftDiffersFromPublished
         ? `Published ${when}; the draft below has changes that are not published yet.`
-        : `Published ${when}.`;
+        : `Published ${when}.`) + bluesky;
 }
 
 function panel(stream, recap) {
@@ -51,6 +60,10 @@ function panel(stream, recap) {
         h("div", { class: "field", "data-field": "body" },
             h("label", { for: `recap-body-${id}` }, "Recap"),
             h("textarea", { id: `recap-body-${id}`, name: "body", rows: "14" })),
+        h("div", { class: "field field-checkbox", "data-field": "postToBluesky" },
+            h("label", {},
+                h("input", { type: "checkbox", name: "postToBluesky", disabled: Boolean(current.bluesky) }),
+                " Also post it to Bluesky, quoting the coverage thread (once; needs cross-posting on for the event)")),
         h("div", { class: "form-actions" },
             h("button", { type: "submit", name: "save" }, "Save draft"),
             h("button", { type: "button", class: "button-secondary", "data-action": "publish" }, "Publish"),
@@ -64,6 +77,8 @@ function panel(stream, recap) {
         form.elements.body.value = next.body;
         form.querySelector("[data-action=withdraw]").hidden = !next.published;
         form.querySelector("[data-role=view]").hidden = !next.published;
+        form.elements.postToBluesky.disabled = Boolean(next.bluesky);
+        form.elements.postToBluesky.checked = Boolean(next.bluesky);
         announce(status, message ? `${message} ${statusText(next)}` : statusText(next));
     };
     const save = async () => {
@@ -85,7 +100,7 @@ function panel(stream, recap) {
     form.querySelector("[data-action=publish]").addEventListener("click", async () => {
         const published = await submitting(form, async () => {
             await save().then((saved) => (current = saved));
-            return post(`/api/streams/${id}/recap/publish`);
+            return post(`/api/streams/${id}/recap/publish`, { postToBluesky: form.elements.postToBluesky.checked });
         });
         if (published) {
             show(published, "Published.");
