@@ -60,6 +60,8 @@ public abstract class RecapBlueskyTests(DatabaseProvider provider) : IAsyncLifet
 
         await WaitUntilAsync(() => _pds.Posts().Count >= 4, "the recap's quote post is on the fake PDS");
         var quotePost = Assert.Single(_pds.Posts(), p => p.Text!.StartsWith("Recap: ", StringComparison.Ordinal));
+        var lost = Assert.Single(_pds.Faults.Applied);
+        Assert.Contains(lost.Nsid, new[] { "com.atproto.repo.createRecord", "com.atproto.repo.putRecord", "com.atproto.repo.applyWrites" });
         Assert.Null(quotePost.ReplyRootUri);
         Assert.Contains($"{CrossPostingHost.PublicBaseUrl}/live/{live.Slug}/sessions/{live.SessionId}/recap", quotePost.Text, StringComparison.Ordinal);
         var embed = quotePost.Value.GetProperty("embed");
@@ -78,6 +80,28 @@ public abstract class RecapBlueskyTests(DatabaseProvider provider) : IAsyncLifet
         await OkAsync(await live.Editor.PutAsJsonAsync($"/api/streams/{live.StreamId}/recap", new { title = "Edited", body = "Edited text.", version = after.GetProperty("version").GetInt32() }));
         await OkAsync(await live.Editor.PostAsJsonAsync($"/api/streams/{live.StreamId}/recap/publish", new { postToBluesky = true }));
         Assert.Equal(1, await _host.WithDbAsync(db => db.Set<CrossPostItem>().CountAsync(i => i.Action == CrossPostAction.RecapQuote)));
+        Assert.Equal(4, _pds.Posts().Count);
+    }
+
+    [Fact]
+    public async Task A_quote_post_queued_while_bluesky_is_down_goes_out_once_after_a_restart()
+    {
+        var live = await ScenarioAsync(_host, _pds);
+        await live.PostAsync("A key moment", "keyMoment");
+        (await live.Editor.PostAsync($"/api/events/{live.Slug}/sessions/{live.SessionId}/coverage/end", null)).EnsureSuccessStatusCode();
+        await _pds.WaitForPostsAsync(3);
+        _pds.Faults.StartOutage(FaultKind.BadGateway);
+        await OkAsync(await live.Editor.PostAsJsonAsync($"/api/streams/{live.StreamId}/recap/publish", new { postToBluesky = true }));
+        await Eventually.TrueAsync(() => _host.WithDbAsync(db => db.Set<CrossPostItem>().AnyAsync(i => i.Action == CrossPostAction.RecapQuote && i.Attempts > 0)),
+            "the quote post was tried during the outage");
+        await _host.DisposeAsync();
+
+        _pds.Faults.StopOutages();
+        _host = _database.Host(_pds);
+        await WaitUntilAsync(() => _pds.Posts().Count >= 4, "the quote post goes out after the restart");
+        await Eventually.TrueAsync(() => _host.WithDbAsync(db => db.Set<CrossPostItem>().AnyAsync(i => i.Action == CrossPostAction.RecapQuote && i.State == CrossPostState.Posted)),
+            "the outbox row is posted");
+        Assert.Single(_pds.Posts(), p => p.Text!.StartsWith("Recap: ", StringComparison.Ordinal));
         Assert.Equal(4, _pds.Posts().Count);
     }
 
