@@ -105,6 +105,43 @@ public abstract class RecapBlueskyTests(DatabaseProvider provider) : IAsyncLifet
         Assert.Equal(4, _pds.Posts().Count);
     }
 
+    /// <summary>The fake checks a quote's strongRef as the PDS's lexicon validation does, so a malformed quote cannot pass here.</summary>
+    [Theory]
+    [InlineData("https://bsky.app/profile/x/post/1", "bafyreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy", "uri must be a valid at-uri")]
+    [InlineData("at://did:plc:abc/app.bsky.feed.post/3kabc", "not a cid", "cid must be a cid string")]
+    [InlineData("at://did:plc:abc/app.bsky.feed.post/3kabc", null, "Missing required key")]
+    public async Task The_fake_pds_refuses_a_quote_whose_strong_ref_is_malformed(string uri, string? cid, string reason)
+    {
+        using var http = new HttpClient { BaseAddress = _pds.PdsUrl };
+        var account = _pds.DefaultAccount;
+        var session = await OkAsync(await http.PostAsJsonAsync("/xrpc/com.atproto.server.createSession", new { identifier = account.Handle, password = account.AppPassword }));
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", session.GetProperty("accessJwt").GetString());
+        var strongRef = new System.Text.Json.Nodes.JsonObject { ["uri"] = uri };
+        if (cid is not null)
+        {
+            strongRef["cid"] = cid;
+        }
+
+        var record = new System.Text.Json.Nodes.JsonObject
+        {
+            ["$type"] = "app.bsky.feed.post",
+            ["text"] = "Recap",
+            ["createdAt"] = "2030-06-01T15:00:00.000Z",
+            ["embed"] = new System.Text.Json.Nodes.JsonObject { ["$type"] = "app.bsky.embed.record", ["record"] = strongRef },
+        };
+        var response = await http.PostAsJsonAsync("/xrpc/com.atproto.repo.createRecord", new System.Text.Json.Nodes.JsonObject
+        {
+            ["repo"] = account.Did,
+            ["collection"] = "app.bsky.feed.post",
+            ["record"] = record,
+        });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {body}");
+        Assert.Contains(reason, body, StringComparison.Ordinal);
+        Assert.Contains("InvalidRequest", body, StringComparison.Ordinal);
+        Assert.Empty(_pds.Posts());
+    }
+
     [Fact]
     public async Task Without_a_connected_account_nothing_is_queued_and_the_recap_is_still_published()
     {
