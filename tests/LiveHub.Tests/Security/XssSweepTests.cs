@@ -221,6 +221,38 @@ public sealed class XssSweepTests(SqliteApp app) : IClassFixture<SqliteApp>
 
         // With no session live, /live/{slug} shows the whole-event stream instead.
         (await editor.PostAsync($"/api/events/{slug}/sessions/{sessionId}/coverage/end", null)).EnsureSuccessStatusCode();
+
+        // Ending the coverage drafted the session's recap (from the hostile key moment and quote); staff give it a
+        // hostile title and text too, and publish it: its page, its JSON-LD and its feed entries.
+        var recapApi = $"/api/streams/{sessionStream}/recap";
+        var recapDraft = await OkJsonAsync(await editor.GetAsync(recapApi));
+        api.AddRange(Strings(recapDraft));
+        await OkJsonAsync(await editor.PutAsJsonAsync(recapApi, new
+        {
+            title = Text("recap.title", Shown.Html | Shown.Api | Shown.Atom | Shown.JsonLd),
+            body = Text("recap.body", Shown.Api | Shown.JsonLd),
+            version = recapDraft.GetProperty("version").GetInt32(),
+        }));
+        api.AddRange(Strings(await OkJsonAsync(await editor.PostAsync($"{recapApi}/publish", null))));
+        html.AddRange(await RenderPageAsync(anonymous, $"/live/{slug}/sessions/{sessionId}/recap", origin, jsonLd));
+
+        // The embeddable widget, and the oEmbed answer whose html other sites paste into their pages.
+        html.AddRange(await RenderPageAsync(anonymous, $"/embed/live/{slug}/sessions/{sessionId}", origin, jsonLd));
+        html.AddRange(await RenderPageAsync(anonymous, $"/embed/live/{slug}", origin, jsonLd));
+        foreach (var target in new[] { $"{origin}/events/{slug}", $"{origin}/live/{slug}/sessions/{sessionId}" })
+        {
+            var oembed = await OkJsonAsync(await anonymous.GetAsync("/oembed?format=json&url=" + Uri.EscapeDataString(target)));
+            var snippet = oembed.GetProperty("html").GetString()!;
+            var fragment = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(snippet);
+            var frame = Assert.Single(fragment.Body!.Children);
+            Assert.Equal("IFRAME", frame.TagName);
+            Assert.Empty(frame.Children);
+            Assert.Equal(["src", "width", "height", "title", "loading", "sandbox", "style"], frame.Attributes.Select(a => a.Name));
+            Assert.StartsWith(origin + "/embed/live/", frame.GetAttribute("src"), StringComparison.Ordinal);
+            Assert.Contains(eventTitle, frame.GetAttribute("title"), StringComparison.Ordinal);
+            api.Add(oembed.GetProperty("title").GetString()!);
+        }
+
         var wholeEvent = await RenderPageAsync(anonymous, $"/live/{slug}", origin, jsonLd);
         Assert.Contains(_fields.Single(f => f.Name == "eventStream.post").Value, wholeEvent[0], StringComparison.Ordinal);
         html.AddRange(wholeEvent);

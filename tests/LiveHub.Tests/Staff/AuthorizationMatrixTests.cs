@@ -112,6 +112,16 @@ public sealed class AuthorizationMatrixTests(SqliteApp app) : IClassFixture<Sqli
         ["GET /live/{slug}/feed.atom"] = new(Access.Public, HttpStatusCode.NotFound),
         ["GET /live/{slug}/sessions/{sessionId:guid}/feed.atom"] = new(Access.Public, HttpStatusCode.NotFound),
         ["GET /staff/live/{slug}"] = new(Access.Public, HttpStatusCode.OK), // the static console shell; its data comes from the API
+        ["GET /embed/live/{slug}"] = new(Access.Public, HttpStatusCode.NotFound),
+        ["GET /embed/live/{slug}/sessions/{sessionId:guid}"] = new(Access.Public, HttpStatusCode.NotFound),
+        ["GET /oembed"] = new(Access.Public, HttpStatusCode.BadRequest), // no url given
+        ["GET /api/streams/{streamId:guid}/recap/"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["POST /api/streams/{streamId:guid}/recap/"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["PUT /api/streams/{streamId:guid}/recap/"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["POST /api/streams/{streamId:guid}/recap/publish"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["DELETE /api/streams/{streamId:guid}/recap/publish"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["GET /live/{slug}/sessions/{sessionId:guid}/recap"] = new(Access.Public, HttpStatusCode.NotFound),
+        ["GET /staff/recap/{slug}"] = new(Access.Public, HttpStatusCode.OK), // the static recap editor shell; its data comes from the API
         ["GET /healthz"] = new(Access.Public, HttpStatusCode.OK),
         // Personal agendas: no account, the agenda's token (Agenda-Token header, or the feed URL) is the only key; staff
         // roles add nothing (AgendaTests checks that each token reaches its own agenda only).
