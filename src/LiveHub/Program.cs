@@ -12,6 +12,7 @@ using LiveHub.Problems;
 using LiveHub.Seeding;
 using LiveHub.Staff;
 using LiveHub.Operations;
+using LiveHub.Questions;
 using LiveHub.Venues;
 
 SettingsCheck.ExitOnUnreadableSettings();
@@ -30,6 +31,7 @@ builder.Services.AddLive(builder.Configuration);
 builder.Services.AddCrossPosting(builder.Configuration);
 builder.Services.AddCalendar();
 builder.Services.AddAgenda();
+builder.Services.AddQuestions();
 builder.Services.AddHealth();
 builder.Services.AddOperations(builder.Configuration);
 builder.Services.AddLiveHubHsts(builder.Configuration);
@@ -68,6 +70,7 @@ app.MapLive();
 app.MapCrossPosting();
 app.MapCalendar();
 app.MapAgenda();
+app.MapQuestions();
 app.MapOperations();
 
 await app.RunUntilStoppedAsync();

@@ -7,6 +7,7 @@ using LiveHub.Live.Pages;
 using LiveHub.Pages;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace LiveHub.Live;
 
@@ -29,10 +30,10 @@ public static class LivePages
             AtomAsync(slug, sessionId, http, db, coverage, queries, ct)).ExcludeFromDescription();
     }
 
-    private sealed record Resolved(Event Event, LiveStream Stream, List<LiveStream> All);
+    internal sealed record Resolved(Event Event, LiveStream Stream, List<LiveStream> All);
 
     /// <summary>The stream a page shows: the one asked for, else a live session, else whatever has posts.</summary>
-    private static async Task<Resolved?> ResolveAsync(string slug, Guid? sessionId, LiveHubDbContext db, LiveCoverage coverage, CancellationToken cancellationToken)
+    internal static async Task<Resolved?> ResolveAsync(string slug, Guid? sessionId, LiveHubDbContext db, LiveCoverage coverage, CancellationToken cancellationToken)
     {
         var e = await db.Events.Include(x => x.Sessions).FirstOrDefaultAsync(x => x.Slug == slug && x.IsPublished, cancellationToken);
         if (e is null || (sessionId is { } id && e.Sessions.All(s => s.Id != id)))
@@ -70,8 +71,12 @@ public static class LivePages
         var posts = (await queries.AllPostsAsync(stream.Id, includeDeleted: false, cancellationToken))
             .Select(p => LiveQueries.ToResponse(p, stream)).Reverse().ToList();
         var response = LiveQueries.ToResponse(stream);
+        var questions = http.RequestServices.GetRequiredService<IOptions<Questions.QuestionsOptions>>().Value.Enabled
+            ? await http.RequestServices.GetRequiredService<Questions.QuestionQueries>().PublicListAsync(stream.Id, cancellationToken)
+            : null;
         return new RazorComponentResult<LivePage>(new
         {
+            Questions = questions,
             Stream = response,
             Streams = (IReadOnlyList<LiveStreamResponse>)[.. resolved.All.Select(LiveQueries.ToResponse)],
             Posts = (IReadOnlyList<LivePostResponse>)posts,
