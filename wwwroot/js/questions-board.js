@@ -101,7 +101,8 @@ if (board) {
         onChanges: () => {},
         onReset: () => {},
         onStatus: (status) => {
-            connection.textContent = status === "live" ? "" : status;
+            board.dataset.connection = status;
+            connection.textContent = status === "live" ? "" : `Connection: ${status}`;
         },
         onQuestions: questions.apply,
         onJoined: questions.refresh,

@@ -100,8 +100,23 @@ public static class QuestionEndpoints
         return TypedResults.Accepted((string?)null, new AskQuestionResponse("pending", ThankYou));
     }
 
-    private static async Task<Results<Ok<List<StaffQuestion>>, ValidationProblem>> List(QuestionStatus? status, Guid? streamId, QuestionQueries queries, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await queries.StaffListAsync(status, streamId, cancellationToken));
+    private static async Task<Results<Ok<List<StaffQuestion>>, ValidationProblem>> List(string? status, Guid? streamId, QuestionQueries queries, CancellationToken cancellationToken)
+    {
+        QuestionStatus? wanted = null;
+        if (!string.IsNullOrEmpty(status))
+        {
+            if (!Enum.TryParse<QuestionStatus>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(status, out _))
+            {
+                var errors = new ValidationErrors();
+                errors.Add("status", "must be one of pending, approved, rejected, merged.");
+                return errors.ToProblem();
+            }
+
+            wanted = parsed;
+        }
+
+        return TypedResults.Ok(await queries.StaffListAsync(wanted, streamId, cancellationToken));
+    }
 
     private static string? Approve(Question q)
     {

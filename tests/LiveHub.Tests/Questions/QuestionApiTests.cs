@@ -103,7 +103,7 @@ public abstract class QuestionApiTests(LiveHubApp app)
         (await live.Editor.PostAsync($"/api/questions/{first}/approve", null)).EnsureSuccessStatusCode();
         var merged = await live.Editor.PostAsJsonAsync($"/api/questions/{second}/merge", new { into = first });
         Assert.Equal(HttpStatusCode.OK, merged.StatusCode);
-        Assert.Equal("Merged", (await merged.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+        Assert.Equal("merged", (await merged.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
         (await live.Editor.PostAsJsonAsync($"/api/questions/{first}/answered", new { answered = true })).EnsureSuccessStatusCode();
 
         var shown = Assert.Single((await PublicAsync(anonymous, live.StreamId)).GetProperty("questions").EnumerateArray());
@@ -117,7 +117,7 @@ public abstract class QuestionApiTests(LiveHubApp app)
 
         var staffList = await live.Editor.GetFromJsonAsync<JsonElement>($"/api/questions?streamId={live.StreamId}");
         Assert.Equal(2, staffList.GetArrayLength());
-        var pendingOnly = await live.Editor.GetFromJsonAsync<JsonElement>($"/api/questions?streamId={live.StreamId}&status=Pending");
+        var pendingOnly = await live.Editor.GetFromJsonAsync<JsonElement>($"/api/questions?streamId={live.StreamId}&status=pending");
         Assert.Equal(0, pendingOnly.GetArrayLength());
     }
 

@@ -19,7 +19,7 @@ async function act(url, body, done) {
 }
 
 function asker(q) {
-    if (q.source === "Bluesky") {
+    if (q.source === "bluesky") {
         const handle = q.authorHandle ? `@${q.authorHandle}` : q.authorDid ?? "Bluesky";
         return q.postUrl ? h("a", { href: q.postUrl, rel: "noopener", target: "_blank" }, `${handle} on Bluesky`) : `${handle} on Bluesky`;
     }
@@ -27,8 +27,8 @@ function asker(q) {
 }
 
 function mergeControl(q) {
-    const others = shown.filter((o) => o.id !== q.id && o.streamId === q.streamId && (o.status === "Approved" || o.status === "Pending"));
-    if (others.length === 0 || q.status === "Merged") {
+    const others = shown.filter((o) => o.id !== q.id && o.streamId === q.streamId && (o.status === "approved" || o.status === "pending"));
+    if (others.length === 0 || q.status === "merged") {
         return null;
     }
     const select = h("select", { "aria-label": "Merge into" },
@@ -39,13 +39,13 @@ function mergeControl(q) {
 
 function row(q) {
     const actions = [];
-    if (q.status !== "Approved") {
+    if (q.status !== "approved") {
         actions.push(h("button", { type: "button", class: "button-small", "data-action": "approve", onclick: () => act(`/api/questions/${q.id}/approve`, {}, "Approved: it is on the live page now.") }, "Approve"));
     }
-    if (q.status !== "Rejected") {
+    if (q.status !== "rejected") {
         actions.push(h("button", { type: "button", class: "button-small button-secondary", "data-action": "reject", onclick: () => act(`/api/questions/${q.id}/reject`, {}, "Rejected.") }, "Reject"));
     }
-    if (q.status === "Approved") {
+    if (q.status === "approved") {
         const answered = Boolean(q.answeredAt);
         actions.push(h("button", { type: "button", class: "button-small button-secondary", "data-action": "answered",
             onclick: () => act(`/api/questions/${q.id}/answered`, { answered: !answered }, answered ? "Marked not answered." : "Marked answered.") },
