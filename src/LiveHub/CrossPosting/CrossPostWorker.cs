@@ -89,9 +89,7 @@ public sealed class CrossPostWorker(
         var until = await db.Set<CrossPostThread>().Where(t => t.StreamId == streamId).Select(t => t.LeaseUntilUtc).FirstOrDefaultAsync(cancellationToken);
         if (until is { } end)
         {
-            var at = new DateTimeOffset(DateTime.SpecifyKind(end, DateTimeKind.Utc)) + TimeSpan.FromMilliseconds(100);
-            var soonest = clock.GetUtcNow() + TimeSpan.FromMilliseconds(250);
-            await scheduler.ScheduleAsync(streamId, at > soonest ? at : soonest, cancellationToken);
+            await scheduler.ScheduleAsync(streamId, WhenLeaseEnds(end), cancellationToken);
         }
     }
 
@@ -139,6 +137,26 @@ public sealed class CrossPostWorker(
         {
             await scheduler.KickAsync(streamId, cancellationToken);
         }
+
+        // Due rows behind a lease that has not run out: its holder may be dead (killed just before this instance
+        // started), and the next sweep may be late (a killed instance can hold Hangfire's recurring-job lock for its
+        // DistributedLockTimeout). This instance wakes those streams itself when the lease ends; a live holder renews
+        // it, and the wake-up then only plans the next one.
+        var held = await db.Set<CrossPostThread>()
+            .Where(t => t.LeaseUntilUtc != null && t.LeaseUntilUtc > now && db.Set<CrossPostItem>().Any(i =>
+                i.StreamId == t.StreamId && (i.State == CrossPostState.Queued || i.State == CrossPostState.Sending) && i.NextAttemptAtUtc <= now))
+            .Select(t => new { t.StreamId, t.LeaseUntilUtc }).ToListAsync(cancellationToken);
+        foreach (var lease in held)
+        {
+            await scheduler.ScheduleAsync(lease.StreamId, WhenLeaseEnds(lease.LeaseUntilUtc!.Value), cancellationToken);
+        }
+    }
+
+    private DateTimeOffset WhenLeaseEnds(DateTime leaseUntilUtc)
+    {
+        var at = new DateTimeOffset(DateTime.SpecifyKind(leaseUntilUtc, DateTimeKind.Utc)) + TimeSpan.FromMilliseconds(100);
+        var soonest = clock.GetUtcNow() + TimeSpan.FromMilliseconds(250);
+        return at > soonest ? at : soonest;
     }
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;

@@ -23,6 +23,7 @@ internal sealed class LiveChangeRelay(
     IServiceScopeFactory scopes,
     IHubContext<LiveCoverageHub> hub,
     LiveSubscriptions subscriptions,
+    LiveFanOut fanOut,
     TimeProvider clock,
     LiveHubMetrics metrics,
     ILogger<LiveChangeRelay> logger) : BackgroundService
@@ -150,7 +151,7 @@ internal sealed class LiveChangeRelay(
     /// <summary>Pushes the changes after <paramref name="after"/>; returns the last change it covered.</summary>
     private async Task<long> PushAsync(Guid streamId, long after, long wanted)
     {
-        if (!subscriptions.HasListeners(streamId))
+        if (!fanOut.FleetWide && !subscriptions.HasListeners(streamId))
         {
             return wanted == long.MaxValue ? after : wanted;
         }
@@ -185,13 +186,28 @@ internal sealed class LiveChangeRelay(
     private void Close(Guid streamId)
     {
         var connections = subscriptions.RemoveStream(streamId);
+        var group = LiveCoverageHub.Group(streamId);
+        var closed = new LiveStreamClosed(streamId, ClosedReason);
+        if (fanOut.FleetWide)
+        {
+            // Only this instance hears of the closing: tell the viewers of every instance through the backplane (their
+            // pages stop and disconnect). They stay in the group until they go (taking this instance's out now could
+            // beat the message on its way back from Redis), but nothing more is pushed while the stream is not
+            // public: every push reads the stream first (PushAsync).
+            _ = ObserveAsync(hub.Clients.Group(group).SendAsync(LiveCoverageHub.ClosedMethod, closed, _stopping), streamId, 0);
+            logger.LogInformation("Closed live stream {Stream} for its viewers on every instance.", streamId);
+            return;
+        }
+        else if (connections.Count > 0)
+        {
+            _ = ObserveAsync(hub.Clients.Clients(connections).SendAsync(LiveCoverageHub.ClosedMethod, closed, _stopping), streamId, 0);
+        }
+
         if (connections.Count == 0)
         {
             return;
         }
 
-        var group = LiveCoverageHub.Group(streamId);
-        _ = ObserveAsync(hub.Clients.Clients(connections).SendAsync(LiveCoverageHub.ClosedMethod, new LiveStreamClosed(streamId, ClosedReason), _stopping), streamId, 0);
         foreach (var connectionId in connections)
         {
             _ = ObserveAsync(hub.Groups.RemoveFromGroupAsync(connectionId, group, _stopping), streamId, 0);

@@ -5,6 +5,7 @@ using LiveHub.Data;
 using LiveHub.Staff;
 using LiveHub.Testing.FakeBluesky;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using static LiveHub.Tests.CrossPosting.CrossPostTestSupport;
 
 namespace LiveHub.Tests.CrossPosting;
@@ -90,6 +91,34 @@ public abstract class CrossPostingReliabilityTests(DatabaseProvider provider)
 
         Assert.Equal(["Live coverage of Panel on live posting has started.", "Before the crash", "After the crash"], pds.Posts().Select(p => p.Text));
         Assert.Equal(3, pds.CommitCount);
+    }
+
+    [Fact]
+    public async Task A_sweep_that_finds_due_rows_behind_a_lease_wakes_the_stream_when_the_lease_ends()
+    {
+        await using var pds = await FakeBlueskyServer.StartAsync();
+        await using var database = await CrossPostingDatabase.CreateAsync(provider);
+        await using var host = database.Host(pds, new Dictionary<string, string?> { ["CrossPosting:SweepInterval"] = "00:10:00" });
+        var live = await ScenarioAsync(host, pds);
+        await live.PostAsync("Before the crash");
+        await pds.WaitForPostsAsync(2);
+
+        // Another instance holds the stream (perhaps killed just before this one started) while a row is due.
+        var heldUntil = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        await host.WithDbAsync(db => db.Set<CrossPostThread>().Where(t => t.StreamId == live.StreamId)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.LeaseOwner, "other-instance/boot/drain").SetProperty(t => t.LeaseUntilUtc, heldUntil)));
+        await live.PostAsync("After the crash");
+        Assert.True(await host.WithDbAsync(db => db.Set<CrossPostItem>().AnyAsync(i => i.StreamId == live.StreamId && i.State == CrossPostState.Queued)));
+
+        // A freshly started instance: its own scheduler, nothing planned yet. Its start-up sweep must plan the wake-up,
+        // since the next sweep may be far off (here ten minutes; after a kill, Hangfire's recurring-job lock may hold it up).
+        using var scheduler = ActivatorUtilities.CreateInstance<CrossPostScheduler>(host.Services);
+        var started = ActivatorUtilities.CreateInstance<CrossPostWorker>(host.Services, scheduler, new CrossPostInstance("started-instance"));
+        await started.SweepAsync(CancellationToken.None);
+
+        Assert.True(scheduler.Wakeups.TryGetValue(live.StreamId, out var wakeAt), "the sweep planned no wake-up for the held stream");
+        var expected = new DateTimeOffset(heldUntil, TimeSpan.Zero) + TimeSpan.FromMilliseconds(100);
+        Assert.InRange(wakeAt, expected - TimeSpan.FromMilliseconds(1), expected + TimeSpan.FromMilliseconds(1));
     }
 }
 

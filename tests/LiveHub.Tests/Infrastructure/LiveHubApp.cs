@@ -71,6 +71,9 @@ public abstract class LiveHubApp : WebApplicationFactory<Program>, IAsyncLifetim
         builder.UseSetting("Database:ConnectionString", ConnectionString);
         builder.UseSetting("Database:DataDirectory", _dataDirectory);
         builder.UseSetting("Seeds:LoadWhenEmpty", "false");
+        // Hundreds of hosts per run: their Information lines on the console (every Bluesky call, job and migration) cost
+        // CPU and nobody reads them. Tests that check logs use RecordingLoggerProvider, which this does not filter.
+        builder.UseSetting("Logging:Console:LogLevel:Default", "Warning");
         // Off unless a fixture asks for it (FirstRunTests): tests count the events and posts they create.
         builder.UseSetting("Seeds:Demo", "false");
         builder.UseSetting("SignIn:AttemptsPerMinute", "10000");

@@ -119,6 +119,22 @@ public sealed class LiveClient : IAsyncDisposable
         }
     }
 
+    /// <summary>A push of <paramref name="method"/> already received, without waiting (others are skipped).</summary>
+    public bool TryNext(string method, out JsonElement argument)
+    {
+        while (_pushes.Reader.TryRead(out var push))
+        {
+            if (push.Method == method)
+            {
+                argument = push.Argument;
+                return true;
+            }
+        }
+
+        argument = default;
+        return false;
+    }
+
     /// <summary>True if a push of <paramref name="method"/> arrives within the time.</summary>
     public async Task<bool> ReceivesWithinAsync(string method, TimeSpan time)
     {
