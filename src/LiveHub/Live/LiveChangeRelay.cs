@@ -217,12 +217,13 @@ internal sealed class LiveChangeRelay(
     }
 
     /// <summary>
-    /// Sends the stream's approved questions, the whole list, to its listeners here. Pushes may overtake each other;
+    /// Sends the stream's approved questions, the whole list, to its listeners here (with the Redis backplane, on every
+    /// instance). Pushes may overtake each other;
     /// clients keep the list with the highest revision, and re-read it after every (re)join.
     /// </summary>
     private void PushQuestions(Guid streamId)
     {
-        if (!subscriptions.HasListeners(streamId))
+        if (!fanOut.FleetWide && !subscriptions.HasListeners(streamId))
         {
             return;
         }
