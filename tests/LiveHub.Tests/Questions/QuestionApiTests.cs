@@ -193,7 +193,38 @@ public abstract class QuestionApiTests(LiveHubApp app)
 
 public sealed class QuestionApiTestsOnSqlite(QuestionsApp app) : QuestionApiTests(app), IClassFixture<QuestionsApp>;
 
-public sealed class QuestionApiTestsOnPostgres(QuestionsPostgresApp app) : QuestionApiTests(app), IClassFixture<QuestionsPostgresApp>;
+public sealed class QuestionApiTestsOnPostgres(QuestionsPostgresApp app) : QuestionApiTests(app), IClassFixture<QuestionsPostgresApp>
+{
+    /// <summary>Two instances share one database: a question approved on one reaches the live pages connected to the other.</summary>
+    [Fact]
+    public async Task An_approval_on_one_instance_is_pushed_to_clients_of_another()
+    {
+        await using var second = new SecondInstance(app.ConnectionString);
+        await second.InitializeAsync();
+        var live = await LiveTestSupport.LiveSessionAsync(app);
+        await using var client = await LiveClient.ConnectAsync(second);
+        await client.JoinAsync(live.StreamId.ToString(), 0);
+
+        (await app.AnonymousClient().PostAsJsonAsync($"/api/streams/{live.StreamId}/questions", new { text = "Asked on instance one" })).EnsureSuccessStatusCode();
+        Guid id = default;
+        await app.WithDbAsync(async db => id = await db.Set<Question>().Where(q => q.StreamId == live.StreamId).Select(q => q.Id).SingleAsync());
+        (await live.Editor.PostAsync($"/api/questions/{id}/approve", null)).EnsureSuccessStatusCode();
+
+        var pushed = await client.NextAsync(LiveCoverageHub.QuestionsMethod, TimeSpan.FromSeconds(15));
+        Assert.Equal("Asked on instance one", Assert.Single(pushed.GetProperty("questions").EnumerateArray()).GetProperty("text").GetString());
+    }
+
+    private sealed class SecondInstance(string connectionString) : PostgresApp
+    {
+        protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+        {
+            ["Database:ConnectionString"] = connectionString,
+            ["Questions:Enabled"] = "true",
+        };
+
+        protected override bool OwnsDatabase => false;
+    }
+}
 
 public class QuestionFloodApp : SqliteApp
 {
