@@ -14,6 +14,7 @@ using LiveHub.Recap;
 using LiveHub.Seeding;
 using LiveHub.Staff;
 using LiveHub.Operations;
+using LiveHub.Questions;
 using LiveHub.Venues;
 
 SettingsCheck.ExitOnUnreadableSettings();
@@ -34,6 +35,7 @@ builder.Services.AddCalendar();
 builder.Services.AddAgenda();
 builder.Services.AddEmbed();
 builder.Services.AddRecaps();
+builder.Services.AddQuestions();
 builder.Services.AddHealth();
 builder.Services.AddOperations(builder.Configuration);
 builder.Services.AddLiveHubHsts(builder.Configuration);
@@ -74,6 +76,7 @@ app.MapCalendar();
 app.MapAgenda();
 app.MapEmbed();
 app.MapRecaps();
+app.MapQuestions();
 app.MapOperations();
 
 await app.RunUntilStoppedAsync();

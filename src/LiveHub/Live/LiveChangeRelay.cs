@@ -45,11 +45,16 @@ internal sealed class LiveChangeRelay(
                     foreach (var streamId in subscriptions.WatchedStreams)
                     {
                         Request(streamId, long.MaxValue);
+                        PushQuestions(streamId);
                     }
                 }
                 else if (notice.Closed)
                 {
                     Close(notice.StreamId);
+                }
+                else if (notice.Questions)
+                {
+                    PushQuestions(notice.StreamId);
                 }
                 else
                 {
@@ -209,6 +214,35 @@ internal sealed class LiveChangeRelay(
         }
 
         logger.LogInformation("Closed live stream {Stream} for {Count} connection(s) on this instance.", streamId, connections.Count);
+    }
+
+    /// <summary>
+    /// Sends the stream's approved questions, the whole list, to its listeners here (with the Redis backplane, on every
+    /// instance). Pushes may overtake each other;
+    /// clients keep the list with the highest revision, and re-read it after every (re)join.
+    /// </summary>
+    private void PushQuestions(Guid streamId)
+    {
+        if (!fanOut.FleetWide && !subscriptions.HasListeners(streamId))
+        {
+            return;
+        }
+
+        _ = ObserveAsync(SendQuestionsAsync(streamId), streamId, 0);
+    }
+
+    private async Task SendQuestionsAsync(Guid streamId)
+    {
+        Questions.PublicQuestionList? list;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            list = await scope.ServiceProvider.GetRequiredService<Questions.QuestionQueries>().PublicListAsync(streamId, _stopping);
+        }
+
+        if (list is not null)
+        {
+            await hub.Clients.Group(LiveCoverageHub.Group(streamId)).SendAsync(LiveCoverageHub.QuestionsMethod, list, _stopping);
+        }
     }
 
     public const string ClosedReason = "This live coverage is no longer available.";

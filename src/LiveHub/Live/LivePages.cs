@@ -7,6 +7,7 @@ using LiveHub.Live.Pages;
 using LiveHub.Pages;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace LiveHub.Live;
 
@@ -71,9 +72,13 @@ public static class LivePages
             .Select(p => LiveQueries.ToResponse(p, stream)).Reverse().ToList();
         var response = LiveQueries.ToResponse(stream);
         var recaps = http.RequestServices.GetService<ILiveRecaps>();
+        var questions = http.RequestServices.GetRequiredService<IOptions<Questions.QuestionsOptions>>().Value.Enabled
+            ? await http.RequestServices.GetRequiredService<Questions.QuestionQueries>().PublicListAsync(stream.Id, cancellationToken)
+            : null;
         return new RazorComponentResult<LivePage>(new
         {
             RecapPath = recaps is null ? null : await recaps.PublishedPathAsync(stream.Id, cancellationToken),
+            Questions = questions,
             Stream = response,
             Streams = (IReadOnlyList<LiveStreamResponse>)[.. resolved.All.Select(LiveQueries.ToResponse)],
             Posts = (IReadOnlyList<LivePostResponse>)posts,

@@ -80,6 +80,8 @@ public abstract class LiveHubApp : WebApplicationFactory<Program>, IAsyncLifetim
         // Test clients share one address; the throttle has its own tests (SignInThrottleApiTests).
         builder.UseSetting("SignIn:FreeFailuresPerAddress", "10000");
         builder.UseSetting("SignIn:FreeFailuresPerAccountAndAddress", "10000");
+        // The same for audience questions (QuestionFloodTests checks the limit).
+        builder.UseSetting("Questions:WebQuestionsPerMinute", "10000");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

@@ -35,6 +35,7 @@ public sealed class LiveClient : IAsyncDisposable
         _connection.ServerTimeout = serverTimeout ?? _connection.ServerTimeout;
         _connection.On<JsonElement>(LiveCoverageHub.ChangesMethod, changes => _pushes.Writer.TryWrite((LiveCoverageHub.ChangesMethod, changes)));
         _connection.On<JsonElement>(LiveCoverageHub.ClosedMethod, closed => _pushes.Writer.TryWrite((LiveCoverageHub.ClosedMethod, closed)));
+        _connection.On<JsonElement>(LiveCoverageHub.QuestionsMethod, list => _pushes.Writer.TryWrite((LiveCoverageHub.QuestionsMethod, list)));
         _connection.Closed += error =>
         {
             _closed.TrySetResult(error);

@@ -15,7 +15,7 @@ namespace LiveHub.Tests.Security;
 /// Atom feed, .ics feed and JSON API response that shows it. Each field carries its own marked payload so the sweep
 /// proves both that the text arrived (as text, exactly) and that it never became markup.
 /// </summary>
-public sealed class XssSweepTests(SqliteApp app) : IClassFixture<SqliteApp>
+public sealed class XssSweepTests(XssSweepApp app) : IClassFixture<XssSweepApp>
 {
     [Flags]
     private enum Shown
@@ -177,6 +177,32 @@ public sealed class XssSweepTests(SqliteApp app) : IClassFixture<SqliteApp>
 
         await Post(eventStream, new { kind = "update", body = Text("eventStream.post", PostShown) });
 
+        // An approved audience question as the Bluesky poller stores a reply: text anyone wrote, with a link facet
+        // to a safe address over part of it and one to a javascript: address (which must never become a link).
+        var questionText = Text("question.text", Shown.Html | Shown.Api);
+        var linkedUrl = Url("question.link", Shown.Api);
+        await app.WithDbAsync(async db =>
+        {
+            db.Add(new LiveHub.Questions.Question
+            {
+                StreamId = sessionStream,
+                Source = LiveHub.Questions.QuestionSource.Bluesky,
+                Status = LiveHub.Questions.QuestionStatus.Approved,
+                Text = questionText,
+                LinksJson = JsonSerializer.Serialize(new[]
+                {
+                    new { start = 0, length = 3, uri = linkedUrl },
+                    new { start = 4, length = 3, uri = "javascript:alert(document.cookie)" },
+                }),
+                BlueskyUri = $"at://did:plc:xss{Guid.NewGuid():N}/app.bsky.feed.post/3kxsssweep222",
+                AuthorDid = "did:plc:xsssweep",
+                AuthorHandle = "asker.example",
+                AskedAtUtc = DateTime.UtcNow,
+                UpdatedAtUtc = DateTime.UtcNow,
+            });
+            await db.SaveChangesAsync();
+        });
+
         // Imported calendar text: SUMMARY, DESCRIPTION and LOCATION carry payloads.
         var importedTitle = Text("import.summary", Everywhere);
         var importedDescription = Text("import.description", Everywhere);
@@ -198,7 +224,7 @@ public sealed class XssSweepTests(SqliteApp app) : IClassFixture<SqliteApp>
         var pages = new[]
         {
             "/events", "/events?tag=xss-sweep", $"/events/{slug}", $"/events/{importedSlug}", $"/live/{slug}", $"/live/{slug}/sessions/{sessionId}",
-            $"/events/{slug}/sessions/{sessionId}", "/speakers", $"/speakers/{speakerSlug}", "/venues", $"/venues/{venueSlug}", "/agenda",
+            $"/live/{slug}/sessions/{sessionId}/questions", $"/events/{slug}/sessions/{sessionId}", "/speakers", $"/speakers/{speakerSlug}", "/venues", $"/venues/{venueSlug}", "/agenda",
             "/events?q=" + Uri.EscapeDataString(eventTitle[..3]), $"/events/{seriesSlug}",
         };
         foreach (var page in pages)
@@ -315,7 +341,7 @@ public sealed class XssSweepTests(SqliteApp app) : IClassFixture<SqliteApp>
             "/api/events", $"/api/events/{slug}", $"/api/events/{importedSlug}", $"/api/events/{slug}/sessions/{sessionId}", "/api/speakers",
             $"/api/speakers/{speaker.GetProperty("id").GetGuid()}", $"/api/events/{slug}/streams", $"/api/streams/{sessionStream}",
             $"/api/streams/{sessionStream}/posts", $"/api/streams/{eventStream}/posts", "/api/staff", $"/api/streams/{sessionStream}/audit",
-            "/api/venues", $"/api/venues/{venueSlug}", $"/api/events/{seriesSlug}",
+            "/api/venues", $"/api/venues/{venueSlug}", $"/api/events/{seriesSlug}", $"/api/streams/{sessionStream}/questions", "/api/questions",
         })
         {
             var response = await admin.GetAsync(url);
@@ -521,4 +547,10 @@ public sealed class XssSweepTests(SqliteApp app) : IClassFixture<SqliteApp>
         JsonValueKind.Object => element.EnumerateObject().SelectMany(p => Strings(p.Value)),
         _ => [],
     };
+}
+
+/// <summary>The sweep's app: audience questions switched on, so their panel and board are rendered too.</summary>
+public class XssSweepApp : SqliteApp
+{
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Questions:Enabled"] = "true" };
 }

@@ -137,6 +137,16 @@ public sealed class AuthorizationMatrixTests(SqliteApp app) : IClassFixture<Sqli
         ["GET /healthz/ready"] = new(Access.Public, HttpStatusCode.OK),
         ["GET /healthz/live"] = new(Access.Public, HttpStatusCode.OK),
         ["GET /openapi/{documentName}.json"] = new(Access.Public, HttpStatusCode.NotFound),
+        // Audience questions: anyone may read the approved ones and ask (rate-limited, moderated); editors moderate.
+        ["GET /api/streams/{streamId:guid}/questions/"] = new(Access.Public, HttpStatusCode.NotFound),
+        ["POST /api/streams/{streamId:guid}/questions/"] = new(Access.Public, HttpStatusCode.NotFound),
+        ["GET /api/questions/"] = new(Access.Editor, HttpStatusCode.OK),
+        ["POST /api/questions/{id:guid}/approve"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["POST /api/questions/{id:guid}/reject"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["POST /api/questions/{id:guid}/answered"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["POST /api/questions/{id:guid}/merge"] = new(Access.Editor, HttpStatusCode.BadRequest),
+        ["GET /live/{slug}/questions"] = new(Access.Public, HttpStatusCode.NotFound),
+        ["GET /live/{slug}/sessions/{sessionId:guid}/questions"] = new(Access.Public, HttpStatusCode.NotFound),
     };
 
     private sealed record Rule(Access Access, HttpStatusCode Allowed);

@@ -786,6 +786,105 @@ namespace LiveHub.Data.Migrations.Sqlite
                     b.ToTable("live_streams", (string)null);
                 });
 
+            modelBuilder.Entity("LiveHub.Questions.Question", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("AnsweredAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("AskedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AuthorDid")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AuthorHandle")
+                        .HasMaxLength(253)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BlueskyCid")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BlueskyUri")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ImageCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LinksJson")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("MergedIntoId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ModeratedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ModeratedById")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("StreamId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BlueskyUri")
+                        .IsUnique();
+
+                    b.HasIndex("StreamId", "Status", "AskedAtUtc");
+
+                    b.ToTable("questions", (string)null);
+                });
+
+            modelBuilder.Entity("LiveHub.Questions.QuestionPollState", b =>
+                {
+                    b.Property<Guid>("StreamId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ConsecutiveFailures")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastPolledAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("NextPollAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("StreamId");
+
+                    b.ToTable("question_poll_state", (string)null);
+                });
+
             modelBuilder.Entity("LiveHub.Recap.SessionRecap", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1268,6 +1367,24 @@ namespace LiveHub.Data.Migrations.Sqlite
                     b.Navigation("Event");
 
                     b.Navigation("Session");
+                });
+
+            modelBuilder.Entity("LiveHub.Questions.Question", b =>
+                {
+                    b.HasOne("LiveHub.Live.LiveStream", null)
+                        .WithMany()
+                        .HasForeignKey("StreamId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LiveHub.Questions.QuestionPollState", b =>
+                {
+                    b.HasOne("LiveHub.Live.LiveStream", null)
+                        .WithMany()
+                        .HasForeignKey("StreamId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("LiveHub.Recap.SessionRecap", b =>
