@@ -3,7 +3,7 @@
 # the postgres user, a free port, a temporary data directory), points the tests at it, runs every test
 # project, and stops the server again, whatever happens.
 #
-# Needs: the .NET 10 SDK, Debian's postgresql-15, and chromium for the browser tests
+# Needs: the .NET 10 SDK, Debian's postgresql-15 and redis-server, and chromium for the browser tests
 # (.ci/run installs what a fresh machine lacks).
 set -euo pipefail
 
@@ -13,6 +13,11 @@ cd "$root"
 pg_bin="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 if [[ ! -x "$pg_bin/initdb" ]]; then
   echo "PostgreSQL 15 server binaries not found in $pg_bin: install Debian's postgresql-15 (apt-get install postgresql-15)." >&2
+  exit 1
+fi
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "redis-server not found: the Redis backplane tests need Debian's redis-server (apt-get install redis-server)." >&2
   exit 1
 fi
 
@@ -29,6 +34,7 @@ as_postgres() {
 
 stop_postgres() {
   as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
+  if [[ -f "$pg_dir/redis.pid" ]]; then kill "$(cat "$pg_dir/redis.pid")" 2>/dev/null || true; fi
   rm -rf "$pg_dir"
 }
 trap stop_postgres EXIT
@@ -40,6 +46,14 @@ as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 
   -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" >/dev/null \
   || { cat "$pg_dir/server.log" >&2; exit 1; }
 echo "Throwaway PostgreSQL 15 on 127.0.0.1:$pg_port ($pg_dir)"
+
+# A throwaway Redis for the SignalR Redis backplane tests (Live:Backplane=Redis): loopback, no persistence.
+redis_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+redis-server --bind 127.0.0.1 --port "$redis_port" --save "" --appendonly no --daemonize yes \
+  --dir "$pg_dir" --pidfile "$pg_dir/redis.pid" --logfile "$pg_dir/redis.log" >/dev/null
+for _ in $(seq 50); do [[ -s "$pg_dir/redis.pid" ]] && break; sleep 0.1; done
+echo "Throwaway Redis on 127.0.0.1:$redis_port"
+export LIVEHUB_TEST_REDIS="127.0.0.1:$redis_port"
 
 export LIVEHUB_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Pooling=true;Maximum Pool Size=50"
 # The database outage test stops and starts a PostgreSQL cluster of its own, with these binaries.

@@ -176,9 +176,8 @@ public sealed class Fanout : IAsyncDisposable
     /// <summary>Opens every connection (and for SignalR, handshakes and joins), at most ConnectRate per second.</summary>
     public async Task ConnectAllAsync(string? streamId, Action<int>? progress)
     {
-        var uri = _options.Target == Target.Bare
-            ? new Uri(ToWs(_options.Url), "ws")
-            : new Uri(ToWs(_options.Url), "hubs/live");
+        // Viewers are spread over the instances round-robin: connection i watches through instance i % Instances.
+        var uris = _options.InstanceUrls.Select(url => _options.Target == Target.Bare ? new Uri(ToWs(url), "ws") : new Uri(ToWs(url), "hubs/live")).ToArray();
         var join = streamId is null ? null : Encoding.UTF8.GetBytes($"{{\"type\":1,\"invocationId\":\"1\",\"target\":\"Join\",\"arguments\":[\"{streamId}\",0]}}\u001e");
         var started = Stopwatch.GetTimestamp();
         var done = 0;
@@ -196,7 +195,7 @@ public sealed class Fanout : IAsyncDisposable
                 {
                     try
                     {
-                        var connection = await OpenAsync(i, uri, join, cancellationToken);
+                        var connection = await OpenAsync(i, uris[i % uris.Length], join, cancellationToken);
                         _connections[i] = connection;
                         connection.Receiving = ReceiveLoopAsync(connection);
                         break;

@@ -21,7 +21,13 @@ public sealed class LoadOptions
 
     public Uri Url { get; private set; } = new("http://127.0.0.1:5180");
 
-    public int? ServerPid { get; private set; }
+    /// <summary>Server processes to sample (several with --instances against running servers).</summary>
+    public IReadOnlyList<int> ServerPids { get; private set; } = [];
+
+    /// <summary>LiveHub instances on consecutive ports from <see cref="Url"/>, one database: viewers are spread over them, posts go to the first.</summary>
+    public int Instances { get; private set; } = 1;
+
+    public IReadOnlyList<Uri> InstanceUrls => [.. Enumerable.Range(0, Instances).Select(i => new UriBuilder(Url) { Port = Url.Port + i }.Uri)];
 
     public string? Stream { get; private set; }
 
@@ -79,7 +85,8 @@ public sealed class LoadOptions
                 case "--launch": o.Launch = Value(); break;
                 case "--content-root": o.ContentRoot = Value(); break;
                 case "--url": o.Url = new Uri(Value()); break;
-                case "--server-pid": o.ServerPid = Int(); break;
+                case "--server-pid": o.ServerPids = [.. Value().Split(',').Select(p => int.Parse(p, CultureInfo.InvariantCulture))]; break;
+                case "--instances": o.Instances = Int(); break;
                 case "--stream": o.Stream = Value(); break;
                 case "--email": o.Email = Value(); break;
                 case "--password": o.Password = Value(); break;
@@ -99,6 +106,11 @@ public sealed class LoadOptions
                 case "--print-frame": o.PrintFrame = true; break;
                 default: throw new ArgumentException($"Unknown option {name}.");
             }
+        }
+
+        if (o.Instances is < 1 or > 16 || (o.Instances > 1 && o.Target != Target.LiveHub))
+        {
+            throw new ArgumentException("--instances is 1..16, and only for LiveHub.");
         }
 
         if (o.Connections < 1 || o.Rate <= 0 || o.DurationSeconds < 1 || o.SourceAddresses is < 1 or > 250)

@@ -18,7 +18,9 @@ public static class LoadProgram
           --launch PATH.dll            start the server (LiveHub.dll or BareBroadcast.dll) and stop it afterwards
           --content-root DIR           working directory of a launched LiveHub (src/LiveHub)
           --url URL                    server address (default http://127.0.0.1:5180)
-          --server-pid PID             sample this server's CPU and RSS when not launched here
+          --server-pid PID[,PID...]    sample these servers' CPU and RSS (summed) when not launched here
+          --instances K                LiveHub instances on consecutive ports from --url sharing one database (the
+                                       environment's Database__* settings): viewers spread over them, posts to the first
           --stream ID                  post to this stream (default: start coverage of a seeded session)
           --email/--password           an editor, when LiveHub is not launched here
           -n, --connections N          WebSockets to open (default 1000)
@@ -41,22 +43,34 @@ public static class LoadProgram
     {
         var email = options.Email ?? "load@bench.invalid";
         var password = options.Password ?? $"Load-Bench-{Guid.NewGuid():N}";
-        LaunchedServer? server = null;
+        var servers = new List<LaunchedServer>();
+        // A stopped run (timeout, Ctrl+C) must not leave the servers it started behind.
+        void StopAll()
+        {
+            foreach (var launched in servers.ToArray())
+            {
+                launched.Dispose();
+            }
+        }
+
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => StopAll());
+        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => StopAll());
         try
         {
             if (options.Launch is not null)
             {
-                Log($"starting {Path.GetFileName(options.Launch)} at {options.Url}");
-                server = options.Target == Target.LiveHub
-                    ? await ServerLauncher.LaunchLiveHubAsync(options.Launch, options.ContentRoot ?? Directory.GetCurrentDirectory(), options.Url, email, password)
-                    : await ServerLauncher.LaunchBareAsync(options.Launch, options.Url);
+                var urls = options.InstanceUrls;
+                for (var i = 0; i < urls.Count; i++)
+                {
+                    Log($"starting {Path.GetFileName(options.Launch)} at {urls[i]}");
+                    // One after another: the first creates the admin and loads the seeds into the shared database.
+                    servers.Add(options.Target == Target.LiveHub
+                        ? await ServerLauncher.LaunchLiveHubAsync(options.Launch, options.ContentRoot ?? Directory.GetCurrentDirectory(), urls[i], email, password, createAdmin: i == 0)
+                        : await ServerLauncher.LaunchBareAsync(options.Launch, urls[i]));
+                }
             }
 
-            // A stopped run (timeout, Ctrl+C) must not leave the server it started behind.
-            var launched = server;
-            using var onTerm = launched is null ? null : PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => launched.Dispose());
-            using var onInt = launched is null ? null : PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => launched.Dispose());
-            var serverPid = server?.Pid ?? options.ServerPid;
+            IReadOnlyList<int> serverPids = servers.Count > 0 ? [.. servers.Select(s => s.Pid)] : options.ServerPids;
             using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = options.Url, Timeout = TimeSpan.FromSeconds(30) };
             string? token = null;
             var streamId = options.Stream;
@@ -77,18 +91,18 @@ public static class LoadProgram
                 Log($"stream {streamId}");
             }
 
-            return await MeasureAsync(options, http, token, streamId, serverPid);
+            return await MeasureAsync(options, http, token, streamId, serverPids);
         }
         finally
         {
-            server?.Dispose();
+            StopAll();
         }
     }
 
-    private static async Task<int> MeasureAsync(LoadOptions options, HttpClient http, string? token, string? streamId, int? serverPid)
+    private static async Task<int> MeasureAsync(LoadOptions options, HttpClient http, string? token, string? streamId, IReadOnlyList<int> serverPids)
     {
         var recorder = new DeliveryRecorder(options.Connections, options.TotalPosts);
-        await using var sampler = new ProcSampler(serverPid);
+        await using var sampler = new ProcSampler(serverPids);
         var idle = sampler.Now();
         var fanout = new Fanout(options, recorder);
         Measurement result;
@@ -183,6 +197,10 @@ public static class LoadProgram
 
         Console.WriteLine(Report.Header);
         Console.WriteLine(Report.Row(result));
+        if (result.Instances > 1)
+        {
+            Console.WriteLine(Report.PerInstance(result));
+        }
         if (options.Results is not null)
         {
             await File.AppendAllTextAsync(options.Results, JsonSerializer.Serialize(result) + "\n");
@@ -278,6 +296,40 @@ public static class LoadProgram
             }
         }
 
+        // Per instance: the slowest of its viewers for each post (viewer i watches through instance i % Instances).
+        var perInstance = Enumerable.Range(0, options.Instances).Select(_ => new List<double>(options.MeasuredPosts)).ToArray();
+        if (options.Instances > 1)
+        {
+            for (var post = options.WarmupPosts; post < recorder.Posts; post++)
+            {
+                var sent = recorder.SentAt[post];
+                if (sent == 0)
+                {
+                    continue;
+                }
+
+                var slowest = new double[options.Instances];
+                for (var client = 0; client < recorder.Clients; client++)
+                {
+                    var received = recorder.ReceivedAt(post, client);
+                    if (received != 0)
+                    {
+                        slowest[client % options.Instances] = Math.Max(slowest[client % options.Instances], (received - sent) * ms);
+                    }
+                }
+
+                for (var instance = 0; instance < options.Instances; instance++)
+                {
+                    perInstance[instance].Add(slowest[instance]);
+                }
+            }
+
+            foreach (var list in perInstance)
+            {
+                list.Sort();
+            }
+        }
+
         deliveries.Sort();
         lastClient.Sort();
         firstClient.Sort();
@@ -328,6 +380,10 @@ public static class LoadProgram
             ServerRssJoinedMb = joinedRssKb / 1024.0,
             ServerRssPeakMb = peakRssKb / 1024.0,
             LoadAverage = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "",
+            Instances = options.Instances,
+            LastP99PerInstance = options.Instances > 1 ? [.. perInstance.Select(list => Percentile(list, 99))] : [],
+            LastP50PerInstance = options.Instances > 1 ? [.. perInstance.Select(list => Percentile(list, 50))] : [],
+            Backplane = Environment.GetEnvironmentVariable("Live__Backplane") ?? "",
         };
     }
 

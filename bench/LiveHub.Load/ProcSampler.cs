@@ -10,7 +10,7 @@ namespace LiveHub.Load;
 public sealed class ProcSampler : IAsyncDisposable
 {
     private const double ClockTicksPerSecond = 100; // USER_HZ; 100 on every Linux this runs on.
-    private readonly int? _serverPid;
+    private readonly IReadOnlyList<int> _serverPids;
     private readonly List<Sample> _samples = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
@@ -18,15 +18,23 @@ public sealed class ProcSampler : IAsyncDisposable
 
     public readonly record struct Sample(long Timestamp, long ServerTicks, long ServerRssKb, long ClientTicks, long MachineBusy, long MachineTotal);
 
-    public ProcSampler(int? serverPid)
+    /// <summary>Samples the sum of the given server processes (a fleet of instances counts as one server).</summary>
+    public ProcSampler(IReadOnlyList<int> serverPids)
     {
-        _serverPid = serverPid;
+        _serverPids = serverPids;
         _loop = Task.Run(LoopAsync);
     }
 
     public Sample Now()
     {
-        var (serverTicks, serverRss) = _serverPid is { } pid ? ReadProcess(pid) : (0, 0);
+        long serverTicks = 0, serverRss = 0;
+        foreach (var pid in _serverPids)
+        {
+            var (ticks, rss) = ReadProcess(pid);
+            serverTicks += ticks;
+            serverRss += rss;
+        }
+
         var (clientTicks, _) = ReadProcess(Environment.ProcessId);
         var (busy, total) = ReadMachine();
         return new Sample(Stopwatch.GetTimestamp(), serverTicks, serverRss, clientTicks, busy, total);
@@ -126,14 +134,16 @@ public sealed class ProcSampler : IAsyncDisposable
         }
     }
 
-    /// <summary>CPU ticks of each of the server's threads, by thread id, with its name (".NET TP Worker", ".NET Server GC", ...).</summary>
+    /// <summary>CPU ticks of each of the (first) server's threads, by thread id, with its name (".NET TP Worker", ".NET Server GC", ...).</summary>
     public Dictionary<string, (string Name, long Ticks)> ServerThreadTicks()
     {
         var threads = new Dictionary<string, (string, long)>();
-        if (_serverPid is not { } pid)
+        if (_serverPids.Count == 0)
         {
             return threads;
         }
+
+        var pid = _serverPids[0];
 
         try
         {

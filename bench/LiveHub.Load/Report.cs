@@ -51,6 +51,17 @@ public sealed record Measurement
     public double ServerRssJoinedMb { get; init; }
     public double ServerRssPeakMb { get; init; }
     public string LoadAverage { get; init; } = "";
+
+    /// <summary>LiveHub instances sharing the database (viewers spread over them; posts to the first).</summary>
+    public int Instances { get; init; } = 1;
+
+    /// <summary>Per instance, publish-to-last-viewer of that instance (p50 and p99 over the posts), ms.</summary>
+    public double[] LastP50PerInstance { get; init; } = [];
+
+    public double[] LastP99PerInstance { get; init; } = [];
+
+    /// <summary>Live:Backplane of the launched instances (Database or Redis), when set.</summary>
+    public string Backplane { get; init; } = "";
 }
 
 public static class Report
@@ -65,6 +76,15 @@ public static class Report
         $"{m.LastP50:F0} / {m.LastP95:F0} / {m.LastP99:F0} / {m.LastMax:F0} | {m.PostHttpP50:F0} / {m.FirstP50:F0} | {m.FrameBytes} | " +
         $"{m.ServerCpuIdle:F0}% / {m.ServerCpu:F0}% / {m.ServerCpuPeak:F0}% | {m.ServerCpuMicrosecondsPerDelivery:F0} ({m.ServerCpuMicrosecondsPerDeliveryAboveIdle:F0}) | {(m.ConnectSeconds > 0 ? m.Connected / m.ConnectSeconds : 0):F0}/s, {m.RampServerCpu:F0}% | {m.ServerRssIdleMb:F0} → {m.ServerRssJoinedMb:F0} / {m.ServerRssPeakMb:F0} | {m.ClientCpu:F0}% | {m.MachineBusy:F0}% | {m.LoadAverage} |");
 
+    /// <summary>For a fleet: publish-to-last-viewer per instance (instance 1 took the posts).</summary>
+    public static string PerInstance(Measurement m)
+    {
+        var backplane = m.Backplane.Length > 0 ? ", backplane " + m.Backplane : "";
+        var instances = string.Join("; ", m.LastP99PerInstance.Select((p99, i) =>
+            FormattableString.Invariant($"#{i + 1} {m.LastP50PerInstance[i]:F0} / {p99:F0}")));
+        return FormattableString.Invariant($"{m.Instances} instances{backplane}: last viewer per instance p50 / p99 (ms): {instances}");
+    }
+
     public static int Print(string path)
     {
         var all = File.ReadLines(path).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<Measurement>(l)!).ToList();
@@ -73,6 +93,12 @@ public static class Report
         foreach (var m in all.OrderBy(m => m.Connections).ThenBy(m => m.Server))
         {
             output.AppendLine(Row(m));
+        }
+
+        foreach (var m in all.Where(m => m.Instances > 1))
+        {
+            output.AppendLine();
+            output.AppendLine($"{m.Connections:N0} connections: " + PerInstance(m));
         }
 
         output.AppendLine();

@@ -56,7 +56,11 @@ public static class ServerLauncher
     /// Starts LiveHub as in production (Release build, SQLite in a fresh temporary data folder, seeds
     /// loaded on first start), with an admin created by its own <c>create-admin</c> command.
     /// </summary>
-    public static async Task<LaunchedServer> LaunchLiveHubAsync(string dll, string contentRoot, Uri url, string email, string password)
+    /// <remarks>
+    /// Database settings in this tool's environment (<c>Database__Provider=Postgres</c>, <c>Database__ConnectionString</c>)
+    /// reach the server, which is how several instances share one database; only the first creates the admin.
+    /// </remarks>
+    public static async Task<LaunchedServer> LaunchLiveHubAsync(string dll, string contentRoot, Uri url, string email, string password, bool createAdmin = true)
     {
         var data = Directory.CreateTempSubdirectory("livehub-load-").FullName;
         var environment = new Dictionary<string, string>
@@ -69,8 +73,9 @@ public static class ServerLauncher
             ["LIVEHUB_ADMIN_PASSWORD"] = password,
         };
         var log = new StreamWriter(Path.Combine(data, "server.log")) { AutoFlush = true };
-        using (var admin = Start(dll, ["create-admin", email], contentRoot, environment, log))
+        if (createAdmin)
         {
+            using var admin = Start(dll, ["create-admin", email], contentRoot, environment, log);
             await admin.WaitForExitAsync();
             if (admin.ExitCode != 0)
             {

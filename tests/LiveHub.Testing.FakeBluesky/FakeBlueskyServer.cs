@@ -342,6 +342,7 @@ public sealed partial class FakeBlueskyServer : IAsyncDisposable
                 ("com.atproto.repo.deleteRecord", false) => DeleteRecord(request, body),
                 ("com.atproto.repo.getRecord", true) => GetRecordResponse(request),
                 ("com.atproto.repo.listRecords", true) => ListRecords(request),
+                ("app.bsky.feed.getPostThread", true) => GetPostThread(request),
                 _ => Error(400, "InvalidRequest", $"No service configured for {nsid}"),
             };
         }

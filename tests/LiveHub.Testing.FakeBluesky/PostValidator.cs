@@ -68,9 +68,9 @@ internal static partial class PostValidator
                 {
                     return Invalid($"{Prefix}Missing required key \"{key}\" at $.record.reply");
                 }
-                if (reference["uri"] is null || reference["cid"] is null)
+                if (CheckStrongRef(reference, $"$.record.reply.{key}") is { } referenceError)
                 {
-                    return Invalid($"{Prefix}Missing required key \"{(reference["uri"] is null ? "uri" : "cid")}\" at $.record.reply.{key}");
+                    return referenceError;
                 }
             }
         }
@@ -191,13 +191,17 @@ internal static partial class PostValidator
                 }
                 return external["thumb"] is JsonObject thumb ? CheckBlob(thumb, 1_000_000, $"{path}.external.thumb", findBlob) : null;
             case "app.bsky.embed.record":
-                return embed["record"] is JsonObject { } strong && strong["uri"] is not null && strong["cid"] is not null
-                    ? null
+                return embed["record"] is JsonObject { } strong
+                    ? CheckStrongRef(strong, $"{path}.record")
                     : Invalid($"{Prefix}Missing required key \"record\" at {path}");
             case "app.bsky.embed.recordWithMedia":
-                if (embed["record"] is not JsonObject inner || inner["record"] is not JsonObject)
+                if (embed["record"] is not JsonObject inner || inner["record"] is not JsonObject innerRef)
                 {
                     return Invalid($"{Prefix}Missing required key \"record\" at {path}");
+                }
+                if (CheckStrongRef(innerRef, $"{path}.record.record") is { } refError)
+                {
+                    return refError;
                 }
                 return embed["media"] is JsonObject media
                     ? CheckEmbed(media, $"{path}.media", findBlob)
@@ -206,6 +210,35 @@ internal static partial class PostValidator
                 return Invalid($"{Prefix}Unsupported embed type at {path}");
         }
     }
+
+    /// <summary>
+    /// A com.atproto.repo.strongRef as the PDS's lexicon validation sees it: uri in the at-uri format, cid in the cid
+    /// format. (Neither the PDS nor the AppView checks that the record exists: a quote of a deleted post is accepted
+    /// and shown as "not found".)
+    /// </summary>
+    private static XrpcError? CheckStrongRef(JsonObject strong, string path)
+    {
+        if (strong["uri"] is null || strong["cid"] is null)
+        {
+            return Invalid($"{Prefix}Missing required key \"{(strong["uri"] is null ? "uri" : "cid")}\" at {path}");
+        }
+
+        var uri = strong["uri"] is JsonValue uriValue && uriValue.TryGetValue<string>(out var u) ? u : null;
+        if (uri is null || !AtUri().IsMatch(uri))
+        {
+            return Invalid($"{Prefix}{path}.uri must be a valid at-uri");
+        }
+
+        var cid = strong["cid"] is JsonValue cidValue && cidValue.TryGetValue<string>(out var c) ? c : null;
+        return cid is null || !CidString().IsMatch(cid) ? Invalid($"{Prefix}{path}.cid must be a cid string") : null;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^at://(did:[a-z]+:[a-zA-Z0-9._:%-]+|[a-zA-Z0-9.-]+)(/[a-zA-Z][a-zA-Z0-9-]*(\.[a-zA-Z][a-zA-Z0-9-]*){2,}(/[A-Za-z0-9._~:-]{1,512})?)?$")]
+    private static partial System.Text.RegularExpressions.Regex AtUri();
+
+    // A CIDv1 in base32 (multibase "b"), what PDSes return; CIDv0 ("Qm…", base58) is accepted by the format too.
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(b[a-z2-7]{8,}|Qm[1-9A-HJ-NP-Za-km-z]{44})$")]
+    private static partial System.Text.RegularExpressions.Regex CidString();
 
     private static XrpcError? CheckBlob(JsonObject? blob, long maxSize, string path, Func<string, (string MimeType, long Size)?> findBlob)
     {

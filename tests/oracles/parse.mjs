@@ -1,6 +1,8 @@
 // Reads an iCalendar file (path argument, or stdin) and prints what two reference parsers make of it, as JSON:
 //   { "icaljs": [event...], "nodeical": [event...] }
 //   event = { uid, start, end, summary, status, sequence, tzid }   (start/end: UTC instants, ISO 8601)
+// plus "icaljsOccurrences": the dates of every recurring series as ical.js expands them (RRULE, EXDATE and the
+// overrides of the same UID applied), the first 200 per series: { uid, start, end, recurrenceId, summary, status }.
 // ical.js has no time-zone data of its own: every VTIMEZONE in the file is registered first, and a TZID
 // that still reads as floating is reported as an error rather than silently shifted.
 // Exit code 0 with JSON on success; 1 with a message on stderr when either parser fails.
@@ -53,8 +55,39 @@ function withNodeIcal(source) {
         }));
 }
 
+function occurrencesWithIcalJs(source) {
+    const parsed = ICAL.parse(source);
+    const roots = (Array.isArray(parsed[0]) ? parsed : [parsed]).map((jcal) => new ICAL.Component(jcal));
+    const occurrences = [];
+    for (const root of roots) {
+        for (const vtimezone of root.getAllSubcomponents("vtimezone")) {
+            ICAL.TimezoneService.register(vtimezone);
+        }
+        const vevents = root.getAllSubcomponents("vevent");
+        // ical.js relates every RECURRENCE-ID VEVENT to any master: group by UID and pass the overrides explicitly.
+        for (const master of vevents.filter((v) => v.hasProperty("rrule") && !v.hasProperty("recurrence-id"))) {
+            const uid = master.getFirstPropertyValue("uid");
+            const exceptions = vevents.filter((v) => v.hasProperty("recurrence-id") && v.getFirstPropertyValue("uid") === uid);
+            const event = new ICAL.Event(master, { exceptions, strictExceptions: true });
+            const iterator = event.iterator();
+            for (let next = iterator.next(), n = 0; next && n < 200; next = iterator.next(), n++) {
+                const details = event.getOccurrenceDetails(next);
+                occurrences.push({
+                    uid,
+                    start: details.startDate.toJSDate().toISOString(),
+                    end: details.endDate.toJSDate().toISOString(),
+                    recurrenceId: details.recurrenceId.toJSDate().toISOString(),
+                    summary: details.item.summary,
+                    status: details.item.component.getFirstPropertyValue("status"),
+                });
+            }
+        }
+    }
+    return occurrences;
+}
+
 try {
-    process.stdout.write(JSON.stringify({ icaljs: withIcalJs(text), nodeical: withNodeIcal(text) }));
+    process.stdout.write(JSON.stringify({ icaljs: withIcalJs(text), nodeical: withNodeIcal(text), icaljsOccurrences: occurrencesWithIcalJs(text) }));
 } catch (error) {
     process.stderr.write(`${error?.stack ?? error}\n`);
     process.exit(1);

@@ -46,7 +46,10 @@ export class LiveStreamClient {
      *        called with the posts that changed (newest version of each, tombstones included), in order
      * @param {(status: string, detail?: string) => void} [options.onStatus]
      */
-    constructor({ stream, lastApplied = 0, onChanges, onStatus = () => {}, onReset = () => window.location.reload() }) {
+    constructor({ stream, lastApplied = 0, onChanges, onStatus = () => {}, onReset = () => window.location.reload(), onQuestions = null, onJoined = null }) {
+        /** Audience questions: each message is the whole approved list; after every (re)join the page reads it again. */
+        this.onQuestions = onQuestions;
+        this.onJoined = onJoined;
         this.stream = stream;
         this.streamId = /^[0-9a-f-]{36}$/i.test(stream) ? stream.toLowerCase() : null;
         this.lastApplied = lastApplied;
@@ -86,6 +89,7 @@ export class LiveStreamClient {
             .configureLogging(signalR.LogLevel.None)
             .build();
         this.connection.on("changes", (message) => this.enqueue(message));
+        this.connection.on("questions", (message) => this.onQuestions?.(message));
         this.connection.on("closed", (message) => {
             if (!this.streamId || !message?.streamId || message.streamId.toLowerCase() === this.streamId) {
                 this.close(message?.reason);
@@ -173,6 +177,7 @@ export class LiveStreamClient {
         this.attempt = 0;
         await this.enqueue(message);
         this.setStatus(Status.live);
+        this.onJoined?.();
     }
 
     /**

@@ -7,6 +7,7 @@ import { LiveStreamClient, Status } from "./live-stream.js";
 import { el, postText, renderPost } from "./live-render.js";
 import { addShareControls } from "./live-share.js";
 import { describeZone, readerTimeZone, showTime } from "./live-time.js";
+import { askForm, questionList } from "./live-questions.js";
 
 /** Screen readers hear at most one "N new updates" per this many milliseconds. */
 const ANNOUNCE_INTERVAL = 5000;
@@ -353,7 +354,13 @@ function init(root) {
         stateLine.className = `live-state state-${stream.state}`;
     }
 
+    const questionsPanel = document.getElementById("live-questions");
+    const questions = questionsPanel ? questionList(questionsPanel, { streamId: questionsPanel.dataset.streamId, revision: questionsPanel.dataset.revision }) : null;
+    askForm(document.getElementById("ask-form"), root.dataset.streamId);
+
     const client = new LiveStreamClient({
+        onQuestions: questions?.apply,
+        onJoined: questions?.refresh,
         stream: root.dataset.streamId,
         lastApplied: Number(root.dataset.through) || 0,
         onStatus: showStatus,

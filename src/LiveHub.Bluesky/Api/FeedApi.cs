@@ -34,4 +34,36 @@ public sealed class FeedApi
         var rkey = rkeyOrUri.StartsWith("at://", StringComparison.Ordinal) ? AtUri.Parse(rkeyOrUri).Rkey : rkeyOrUri;
         return client.Repo.DeleteRecordAsync(PostRecord.Collection, rkey, cancellationToken: cancellationToken);
     }
+
+    /// <summary>
+    /// app.bsky.feed.getPostThread, sent to the account's PDS, which answers it through its AppView. <paramref name="depth"/>
+    /// (0 to 1000, the AppView's default 6) is how many levels of replies, <paramref name="parentHeight"/> (0 to 1000,
+    /// default 80) how many ancestors. Null when the post itself is not found (the AppView answers 400 NotFound).
+    /// </summary>
+    public async Task<PostThreadResult?> GetPostThreadAsync(string uri, int depth = 6, int parentHeight = 80, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(uri);
+        ArgumentOutOfRangeException.ThrowIfNegative(depth);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(depth, 1000);
+        ArgumentOutOfRangeException.ThrowIfNegative(parentHeight);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(parentHeight, 1000);
+        var call = XrpcCall.Get("app.bsky.feed.getPostThread", ("uri", uri),
+            ("depth", depth.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("parentHeight", parentHeight.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        try
+        {
+            var response = await client.SendAsync(call, cancellationToken).ConfigureAwait(false);
+            var body = response.ReadJson<System.Text.Json.JsonElement>();
+            if (body.ValueKind != System.Text.Json.JsonValueKind.Object || !body.TryGetProperty("thread", out var thread))
+            {
+                throw new XrpcException(call.Nsid, response.StatusCode, XrpcErrors.InvalidResponse, "No thread in response.", isRetryable: true, isAmbiguous: false);
+            }
+
+            return new PostThreadResult(ThreadJson.ReadNode(thread));
+        }
+        catch (XrpcException ex) when (ex.Error == XrpcErrors.NotFound)
+        {
+            return null;
+        }
+    }
 }

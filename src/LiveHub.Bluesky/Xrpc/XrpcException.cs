@@ -142,6 +142,9 @@ public static class XrpcErrors
     public const string AccountDeactivated = "AccountDeactivated";
     public const string InvalidSwap = "InvalidSwap";
     public const string RecordNotFound = "RecordNotFound";
+
+    /// <summary>app.bsky.feed.getPostThread: the post asked for is not there (400).</summary>
+    public const string NotFound = "NotFound";
     public const string BlobNotFound = "BlobNotFound";
     public const string HandleNotFound = "HandleNotFound";
     public const string PayloadTooLarge = "PayloadTooLarge";

@@ -50,20 +50,8 @@ public sealed class CalendarImportOptions
     /// <summary>Allows plain http:// URLs (https only otherwise). For tests only.</summary>
     public bool AllowHttp { get; set; }
 
-    /// <summary>Recurring events are expanded into one event per occurrence from this many days ago…</summary>
-    [Range(0, 3650)]
-    public int RecurrencePastDays { get; set; }
-
-    /// <summary>…up to this many days ahead.</summary>
-    [Range(1, 3650)]
-    public int RecurrenceFutureDays { get; set; } = 365;
-
-    /// <summary>At most this many occurrences per series; a longer series is cut off with a warning.</summary>
-    [Range(1, 1000)]
-    public int MaxOccurrencesPerSeries { get; set; } = 100;
-
     /// <summary>
-    /// Recurrence periods (days, hours, seconds…) one series may step through from its DTSTART while it is expanded;
+    /// Recurrence periods (days, hours, seconds…) one series may step through from its DTSTART while it is checked;
     /// a series that needs more is skipped with a reason. Each period costs CPU, so this bounds what a few bytes
     /// of RRULE (FREQ=SECONDLY, or a DTSTART centuries ago) can cost.
     /// </summary>

@@ -48,6 +48,7 @@ internal static class FeedBuilder
             {
                 var vevent = ForEvent(e, zone, baseUrl, header.Language);
                 calendar.Events.Add(vevent);
+                calendar.Events.AddRange(ForOverrides(e, vevent, zone, header.Language));
                 lastModified = Max(lastModified, vevent.LastModified);
             }
 
@@ -114,7 +115,62 @@ internal static class FeedBuilder
         };
         vevent.Categories.AddRange(e.Tags.Select(CategoryText).Where(t => t.Length > 0));
         AddConference(vevent, e, language);
+        if (e.RecurrenceRule is not null && ICal.Recurrence.RecurrencePattern.TryParse(e.RecurrenceRule, out var rule, out _))
+        {
+            var dates = SeriesSchedule.Master(vevent.Uid, e.StartsAtUtc, e.EndsAtUtc, zone, rule, e.SeriesExceptions.Select(x => x.OriginalStartUtc));
+            vevent.Start = dates.Start;
+            vevent.End = dates.End;
+            vevent.RecurrenceRules.Add(rule);
+            vevent.ExceptionDates.AddRange(dates.ExceptionDates);
+        }
+
         return vevent;
+    }
+
+    /// <summary>
+    /// One VEVENT per changed date of a series (RFC 5545 §3.8.4.4): the master's UID and SEQUENCE, RECURRENCE-ID in
+    /// DTSTART's form, its own dates, title and status. A cancelled date stays as STATUS:CANCELLED with "Cancelled: " in
+    /// its title (as cancelled events do) rather than turning into an EXDATE: clients that honour STATUS drop or strike
+    /// it, Outlook (which ignores STATUS in subscriptions) shows the title, and a subscriber learns it was called off
+    /// instead of seeing it silently vanish. A date the series simply skips is an EXDATE on the master.
+    /// </summary>
+    public static IEnumerable<ICal.CalendarEvent> ForOverrides(Event e, ICal.CalendarEvent master, TimeZoneInfo zone, string language = SiteCultures.English)
+    {
+        if (master.RecurrenceRules.Count == 0)
+        {
+            yield break;
+        }
+
+        foreach (var o in e.SeriesOverrides.OrderBy(x => x.OriginalStartUtc))
+        {
+            var dates = SeriesSchedule.Override(master.Uid!, e.StartsAtUtc, o, zone);
+            var cancelled = o.Status == Events.EventStatus.Cancelled || master.Status == ICal.EventStatus.Cancelled;
+            var title = o.Title ?? Bilingual.Pick(e.Title, e.TitleCy, language).Text;
+            var vevent = new ICal.CalendarEvent
+            {
+                Uid = master.Uid,
+                DtStamp = master.DtStamp,
+                LastModified = master.LastModified,
+                Created = master.Created,
+                Sequence = master.Sequence,
+                RecurrenceId = dates.RecurrenceId,
+                Start = dates.Start,
+                End = dates.End,
+                Summary = cancelled ? SiteText.Get("Cancelled: {0}", language, title) : title,
+                SummaryLanguage = master.SummaryLanguage,
+                Description = cancelled && master.Status != ICal.EventStatus.Cancelled
+                    ? SiteText.Get("CANCELLED: this date will not take place as planned.", language) + "\n\n" + master.Description
+                    : master.Description,
+                DescriptionLanguage = master.DescriptionLanguage,
+                Location = master.Location,
+                Geo = master.Geo,
+                Url = master.Url,
+                Status = cancelled ? ICal.EventStatus.Cancelled : o.Status == Events.EventStatus.Postponed ? ICal.EventStatus.Tentative : master.Status,
+            };
+            vevent.Categories.AddRange(master.Categories);
+            vevent.Conferences.AddRange(master.Conferences);
+            yield return vevent;
+        }
     }
 
     public static ICal.CalendarEvent ForSession(Session s, Event e, TimeZoneInfo zone, string baseUrl, string language = SiteCultures.English)

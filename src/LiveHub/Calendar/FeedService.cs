@@ -113,7 +113,7 @@ internal sealed class FeedService(IOptions<CalendarOptions> options, TimeProvide
 
             default:
                 var since = now.AddDays(-Options.PastDays);
-                query = query.Where(e => e.IsPublished && e.EndsAtUtc >= since
+                query = query.Where(e => e.IsPublished && (e.SeriesEndsAtUtc ?? e.EndsAtUtc) >= since
                     && (e.DeletedAtUtc == null || (e.DeletedAtUtc >= keepSince && e.FirstPublishedAtUtc != null && e.FirstPublishedAtUtc <= e.DeletedAtUtc))
                     && (e.Status != Events.EventStatus.Cancelled || (e.CancelledAtUtc ?? e.UpdatedAtUtc) >= keepSince));
                 if (scope is FeedScope.Tag tag)

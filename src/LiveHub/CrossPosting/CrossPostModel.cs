@@ -32,6 +32,12 @@ public enum CrossPostAction
 
     /// <summary>Delete every Bluesky post written for the live post.</summary>
     Delete,
+
+    /// <summary>
+    /// A published recap, as one post that quotes the thread's root (not a reply: it stands on its own). Its PostId is the
+    /// recap's id; it is outside the thread's chain and is sent after every row before it.
+    /// </summary>
+    RecapQuote,
 }
 
 public enum CrossPostEditMode

@@ -292,7 +292,7 @@ public sealed class CrossPostWorker(
             // and going first may spare re-threading the record it deletes.
             if (due <= now && head is not { State: CrossPostState.Sending } && head is not { Action: CrossPostAction.Delete })
             {
-                var before = head is null ? long.MaxValue
+                var before = head is null || head.Action == CrossPostAction.RecapQuote ? long.MaxValue
                     : head.Action == CrossPostAction.Correction ? head.ChangeSequence
                     : await db.Set<CrossPostItem>().Where(i => i.StreamId == streamId && i.PostId == head.PostId && i.Action == CrossPostAction.Post)
                         .MinAsync(i => i.ChangeSequence, cancellationToken);
@@ -425,6 +425,12 @@ public sealed class CrossPostWorker(
             return;
         }
 
+        if (row.Action == CrossPostAction.RecapQuote)
+        {
+            await PublishRecapQuoteAsync(db, row, connection, cancellationToken);
+            return;
+        }
+
         if (row.RecordJson is null)
         {
             var post = await db.LivePosts.AsNoTracking().Include(p => p.Images).FirstOrDefaultAsync(p => p.Id == row.PostId, cancellationToken);
@@ -477,9 +483,56 @@ public sealed class CrossPostWorker(
         await SlowDownIfExhaustedAsync(db, connection.Client, cancellationToken);
     }
 
-    /// <summary>The stream's Post and Correction rows, tracked.</summary>
+    /// <summary>The stream's Post and Correction rows, tracked (a recap's quote post stands outside the thread).</summary>
     private static Task<List<CrossPostItem>> ThreadRowsAsync(LiveHubDbContext db, Guid streamId, CancellationToken cancellationToken) =>
-        db.Set<CrossPostItem>().Where(i => i.StreamId == streamId && i.Action != CrossPostAction.Delete).ToListAsync(cancellationToken);
+        db.Set<CrossPostItem>().Where(i => i.StreamId == streamId && i.Action != CrossPostAction.Delete && i.Action != CrossPostAction.RecapQuote)
+            .ToListAsync(cancellationToken);
+
+    /// <summary>
+    /// A recap: one post of its own (no reply) that quotes the thread's root as it is now (every row before this one is
+    /// settled, re-threading included). The record is frozen before the first write, like every other row.
+    /// </summary>
+    private async Task PublishRecapQuoteAsync(LiveHubDbContext db, CrossPostItem row, BlueskyAccount.Connection connection, CancellationToken cancellationToken)
+    {
+        if (row.RecordJson is null)
+        {
+            var rows = await ThreadRowsAsync(db, row.StreamId, cancellationToken);
+            var chain = CrossPostChain.Order(rows, CrossPostChain.Slots(rows));
+            if (chain.Count == 0 || chain[0].Uri is null || chain[0].Cid is null)
+            {
+                await SkipAsync(db, row, "The coverage has no thread on Bluesky to quote.", cancellationToken);
+                return;
+            }
+
+            var stream = await db.LiveStreams.AsNoTracking().FirstOrDefaultAsync(s => s.Id == row.StreamId, cancellationToken);
+            var settings = stream is null ? null
+                : await db.Set<CrossPostEventSettings>().AsNoTracking().FirstOrDefaultAsync(s => s.EventId == stream.EventId, cancellationToken);
+            var language = settings?.Language ?? await db.Set<CrossPostAccount>().Where(a => a.Id == CrossPostAccount.SingletonId).Select(a => a.DefaultLanguage).FirstOrDefaultAsync(cancellationToken);
+            var record = new PostRecord
+            {
+                Text = row.Text ?? "",
+                CreatedAt = clock.GetUtcNow(),
+                Langs = string.IsNullOrWhiteSpace(language) ? null : [language],
+                Facets = await FacetBuilder.BuildAsync(row.Text ?? "", connection.Handles, cancellationToken),
+                Embed = new RecordEmbed(CrossPostChain.Ref(chain[0])),
+            };
+            row.Rkey ??= tids.Next();
+            row.RecordJson = connection.Client.Feed.PreparePost(record, row.Rkey).Json;
+            row.UpdatedAtUtc = Now;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        var result = await connection.Client.Feed.PublishAsync(new PreparedRecord(PostRecord.Collection, row.Rkey!, row.RecordJson), cancellationToken);
+        var now = Now;
+        row.Uri = result.Uri;
+        row.Cid = result.Cid;
+        row.State = CrossPostState.Posted;
+        row.LastError = null;
+        row.CompletedAtUtc = now;
+        row.UpdatedAtUtc = now;
+        await db.SaveChangesAsync(cancellationToken);
+        await SlowDownIfExhaustedAsync(db, connection.Client, cancellationToken);
+    }
 
     /// <summary>
     /// Finds the first record, in thread order and before slot <paramref name="before"/>, that is not where it belongs

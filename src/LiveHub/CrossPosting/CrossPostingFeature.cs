@@ -46,6 +46,7 @@ public static class CrossPostingFeature
         services.AddSingleton<CrossPostWorker>();
         services.AddSingleton<CrossPostKicker>();
         services.AddSingleton<CrossPostCommitSignal>();
+        services.AddSingleton<CrossPostRecapQuotes>();
         services.AddSingleton<CrossPostOutageLog>();
         services.AddScoped<ILiveChangeInterceptor, CrossPostEnqueuer>();
         services.AddTransient<CrossPostStreamJob>();

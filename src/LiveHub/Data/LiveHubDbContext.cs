@@ -66,6 +66,25 @@ public abstract class LiveHubDbContext(DbContextOptions options) : IdentityDbCon
             e.Property(x => x.LiveByline).HasMaxLength(EventLimits.Organiser);
             e.Property(x => x.ImageUrl).HasMaxLength(EventLimits.Url);
             e.HasMany(x => x.Sessions).WithOne(x => x.Event).HasForeignKey(x => x.EventId).OnDelete(DeleteBehavior.Cascade);
+            e.Property(x => x.RecurrenceRule).HasMaxLength(SeriesLimits.Rule);
+            e.HasMany(x => x.SeriesExceptions).WithOne().HasForeignKey(x => x.EventId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(x => x.SeriesOverrides).WithOne().HasForeignKey(x => x.EventId).OnDelete(DeleteBehavior.Cascade);
+            // A series is read whole wherever its event is shown: pages, feeds and the API all list its next dates.
+            e.Navigation(x => x.SeriesExceptions).AutoInclude();
+            e.Navigation(x => x.SeriesOverrides).AutoInclude();
+        });
+
+        builder.Entity<SeriesException>(x =>
+        {
+            x.ToTable("series_exceptions");
+            x.HasKey(y => new { y.EventId, y.OriginalStartUtc });
+        });
+
+        builder.Entity<SeriesOverride>(x =>
+        {
+            x.ToTable("series_overrides");
+            x.HasKey(y => new { y.EventId, y.OriginalStartUtc });
+            x.Property(y => y.Title).HasMaxLength(EventLimits.Title);
         });
 
         builder.Entity<Session>(s =>

@@ -55,6 +55,38 @@ public sealed class Event
     /// <summary>UID of the iCalendar VEVENT this event was imported from; re-imports match on it.</summary>
     public string? SourceUid { get; set; }
     public List<Session> Sessions { get; set; } = [];
+    /// <summary>
+    /// RRULE value (without "RRULE:") when the event repeats, normalised (UNTIL in UTC); the event's own start and end
+    /// are the first date's. Null: a one-off event.
+    /// </summary>
+    public string? RecurrenceRule { get; set; }
+    /// <summary>End of the series' last date (overrides included); the far future for a series without COUNT or UNTIL; null for one-off events.</summary>
+    public DateTime? SeriesEndsAtUtc { get; set; }
+    /// <summary>Dates the series skips (EXDATE), by their original start.</summary>
+    public List<SeriesException> SeriesExceptions { get; set; } = [];
+    /// <summary>Dates of the series that differ from the rule (RECURRENCE-ID): moved, retitled or cancelled.</summary>
+    public List<SeriesOverride> SeriesOverrides { get; set; } = [];
+}
+
+/// <summary>A date a recurring event skips (EXDATE).</summary>
+public sealed class SeriesException
+{
+    public Guid EventId { get; set; }
+    /// <summary>The start the rule gives that date.</summary>
+    public DateTime OriginalStartUtc { get; set; }
+}
+
+/// <summary>One date of a recurring event that differs from the rule (a VEVENT with RECURRENCE-ID in feeds).</summary>
+public sealed class SeriesOverride
+{
+    public Guid EventId { get; set; }
+    /// <summary>The start the rule gives that date (its RECURRENCE-ID).</summary>
+    public DateTime OriginalStartUtc { get; set; }
+    public DateTime StartsAtUtc { get; set; }
+    public DateTime EndsAtUtc { get; set; }
+    /// <summary>Null: the series' title.</summary>
+    public string? Title { get; set; }
+    public EventStatus Status { get; set; }
 }
 
 /// <summary>A panel, talk or workshop inside an event.</summary>

@@ -58,6 +58,8 @@ public sealed record EventSummaryResponse(
     int Revision,
     DateTimeOffset UpdatedAt,
     string PageUrl,
+    SeriesDateResponse? NextDate = null,
+    bool IsSeries = false,
     string? TitleCy = null,
     string? SummaryCy = null);
 
@@ -82,6 +84,7 @@ public sealed record EventDetailResponse(
     IReadOnlyList<SessionResponse> Sessions,
     IReadOnlyList<SpeakerResponse> Speakers,
     string? LiveByline,
+    SeriesResponse? Series = null,
     string? TitleCy = null,
     string? SummaryCy = null,
     string? DescriptionCy = null);

@@ -56,14 +56,14 @@ public static class EventEndpoints
         var listing = EventSearch.ParseWhen(errors, when);
         query = listing switch
         {
-            EventListing.Upcoming => query.Where(e => e.EndsAtUtc >= now),
-            EventListing.Past => query.Where(e => e.EndsAtUtc < now),
+            EventListing.Upcoming => query.Where(e => (e.SeriesEndsAtUtc ?? e.EndsAtUtc) >= now),
+            EventListing.Past => query.Where(e => (e.SeriesEndsAtUtc ?? e.EndsAtUtc) < now),
             _ => query,
         };
 
         if (TryParseDate(errors, "from", from, out var fromUtc) && fromUtc is { } f)
         {
-            query = query.Where(e => e.EndsAtUtc >= f);
+            query = query.Where(e => (e.SeriesEndsAtUtc ?? e.EndsAtUtc) >= f);
         }
 
         if (TryParseDate(errors, "to", to, out var toUtc) && toUtc is { } t)
@@ -105,11 +105,11 @@ public static class EventEndpoints
             ? query.OrderByDescending(e => e.StartsAtUtc).ThenBy(e => e.Slug)
             : query.OrderBy(e => e.StartsAtUtc).ThenBy(e => e.Slug);
         var items = await ordered.Skip((pageNumber - 1) * size).Take(size).ToListAsync(cancellationToken);
-        return TypedResults.Ok(new PagedResponse<EventSummaryResponse>([.. items.Select(EventMapping.ToSummary)], pageNumber, size, total));
+        return TypedResults.Ok(new PagedResponse<EventSummaryResponse>([.. items.Select(e => EventMapping.ToSummary(e, now))], pageNumber, size, total));
     }
 
     private static async Task<Results<Ok<EventDetailResponse>, ProblemHttpResult>> GetEvent(
-        string slug, HttpContext http, LiveHubDbContext db, CancellationToken cancellationToken)
+        string slug, HttpContext http, LiveHubDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var e = await EventQueries.LoadWithSessions(db, slug, cancellationToken);
         var canSeeDrafts = http.User.IsInRole(StaffRoles.Editor) || http.User.IsInRole(StaffRoles.Admin);
@@ -118,7 +118,7 @@ public static class EventEndpoints
             return EventQueries.EventNotFound(slug);
         }
 
-        return TypedResults.Ok(EventMapping.ToDetail(e));
+        return TypedResults.Ok(EventMapping.ToDetail(e, clock.GetUtcNow().UtcDateTime));
     }
 
     private static async Task<Results<Created<EventDetailResponse>, ValidationProblem, ProblemHttpResult>> CreateEvent(
@@ -149,7 +149,7 @@ public static class EventEndpoints
         e.Revision = 0;
         db.Events.Add(e);
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Created($"/api/events/{e.Slug}", EventMapping.ToDetail(e));
+        return TypedResults.Created($"/api/events/{e.Slug}", EventMapping.ToDetail(e, now));
     }
 
     private static async Task<Results<Ok<EventDetailResponse>, ValidationProblem, ProblemHttpResult>> UpdateEvent(
@@ -181,6 +181,19 @@ public static class EventEndpoints
             return errors.ToProblem();
         }
 
+        ValidSeries? series = null;
+        if (SeriesChanges.AsRequest(e) is { } current)
+        {
+            VenueTime.TryFindZone(valid.TimeZoneId, out var zone);
+            var seriesErrors = SeriesValidation.Validate(current, valid.StartsAtUtc, valid.EndsAtUtc, zone, out series);
+            if (series is null)
+            {
+                var reasons = seriesErrors.ToDictionary().Select(kv => $"{kv.Key} {string.Join(" ", kv.Value)}");
+                errors.Add("startsAt", $"the event repeats, and with these dates its series would not hold ({string.Join(" ", reasons)}); change the series first (PUT /api/events/{e.Slug}/series).");
+                return errors.ToProblem();
+            }
+        }
+
         var now = clock.GetUtcNow().UtcDateTime;
         var (found, venue) = await VenueDirectory.ResolveAsync(db, valid, now, errors, cancellationToken);
         if (!found)
@@ -190,6 +203,12 @@ public static class EventEndpoints
 
         var wasPublished = e.IsPublished;
         EventChanges.Apply(e, valid, newSlug, now, venue);
+        if (series is not null)
+        {
+            SeriesChanges.Apply(e, series, now);
+            e.SeriesEndsAtUtc = series.SeriesEndsAtUtc;
+        }
+
         if (wasPublished && !e.IsPublished)
         {
             await closing.SaveAndCloseAsync(e.Id, sessionId: null, cancellationToken);
@@ -199,7 +218,7 @@ public static class EventEndpoints
             await db.SaveChangesAsync(cancellationToken);
         }
 
-        return TypedResults.Ok(EventMapping.ToDetail(e));
+        return TypedResults.Ok(EventMapping.ToDetail(e, now));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteEvent(

@@ -19,11 +19,31 @@ internal static class EventMapping
 
     public static string PageUrl(Event e) => $"/events/{e.Slug}";
 
-    public static EventSummaryResponse ToSummary(Event e) => new(
+    /// <summary>A series is listed once, with its next date (the first one that has not ended by <paramref name="now"/>).</summary>
+    public static EventSummaryResponse ToSummary(Event e, DateTime now) => new(
         e.Id, e.Slug, e.Title, e.Summary, When(e.StartsAtUtc, e.EndsAtUtc, e.TimeZoneId), Venue(e), e.OnlineUrl, e.Status,
-        e.Tags, e.Organiser, e.ImageUrl, e.IsPublished, e.Revision, Utc(e.UpdatedAtUtc), PageUrl(e), e.TitleCy, e.SummaryCy);
+        e.Tags, e.Organiser, e.ImageUrl, e.IsPublished, e.Revision, Utc(e.UpdatedAtUtc), PageUrl(e),
+        e.RecurrenceRule is null ? null : SeriesSchedule.Next(e, now, 1).Select(d => ToResponse(d, e.TimeZoneId)).FirstOrDefault(),
+        e.RecurrenceRule is not null, e.TitleCy, e.SummaryCy);
 
-    public static EventDetailResponse ToDetail(Event e)
+    public static SeriesResponse? Series(Event e, DateTime now) => e.RecurrenceRule is null ? null : new SeriesResponse(
+        e.RecurrenceRule,
+        [.. e.SeriesExceptions.OrderBy(x => x.OriginalStartUtc).Select(x => Local(x.OriginalStartUtc, e.TimeZoneId))],
+        [.. e.SeriesOverrides.OrderBy(x => x.OriginalStartUtc).Select(o => new SeriesOverrideResponse(
+            Local(o.OriginalStartUtc, e.TimeZoneId), When(o.StartsAtUtc, o.EndsAtUtc, e.TimeZoneId), o.Title, o.Status))],
+        [.. SeriesSchedule.Next(e, now).Select(d => ToResponse(d, e.TimeZoneId))],
+        e.SeriesEndsAtUtc >= SeriesSchedule.Forever);
+
+    public static SeriesDateResponse ToResponse(SeriesDate d, string timeZoneId) =>
+        new(When(d.StartsAtUtc, d.EndsAtUtc, timeZoneId), Local(d.OriginalStartUtc, timeZoneId), d.Title, d.Status, d.IsOverride);
+
+    private static DateTimeOffset Local(DateTime utc, string timeZoneId)
+    {
+        VenueTime.TryFindZone(timeZoneId, out var zone);
+        return VenueTime.ToLocal(utc, zone);
+    }
+
+    public static EventDetailResponse ToDetail(Event e, DateTime now)
     {
         var sessions = e.Sessions.OrderBy(s => s.StartsAtUtc).ThenBy(s => s.Title, StringComparer.Ordinal).ToList();
         var speakers = sessions
@@ -34,7 +54,7 @@ internal static class EventMapping
         return new EventDetailResponse(
             e.Id, e.Slug, e.Title, e.Summary, e.Description, When(e.StartsAtUtc, e.EndsAtUtc, e.TimeZoneId), Venue(e), e.OnlineUrl,
             e.Status, e.Tags, e.Organiser, e.ImageUrl, e.IsPublished, e.Revision, Utc(e.CreatedAtUtc), Utc(e.UpdatedAtUtc), PageUrl(e),
-            [.. sessions.Select(s => ToResponse(s, e.TimeZoneId))], speakers, e.LiveByline, e.TitleCy, e.SummaryCy, e.DescriptionCy);
+            [.. sessions.Select(s => ToResponse(s, e.TimeZoneId))], speakers, e.LiveByline, Series(e, now), e.TitleCy, e.SummaryCy, e.DescriptionCy);
     }
 
     public static SessionResponse ToResponse(Session s, string timeZoneId) => new(

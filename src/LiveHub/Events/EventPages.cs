@@ -50,8 +50,8 @@ public static class EventPages
 
         var now = clock.GetUtcNow().UtcDateTime;
         var matching = EventSearch.Apply(published, db, filter);
-        var upcoming = matching.Where(e => e.EndsAtUtc >= now);
-        var past = matching.Where(e => e.EndsAtUtc < now);
+        var upcoming = matching.Where(e => (e.SeriesEndsAtUtc ?? e.EndsAtUtc) >= now);
+        var past = matching.Where(e => (e.SeriesEndsAtUtc ?? e.EndsAtUtc) < now);
         var upcomingPage = page ?? 1;
         var pastPageNumber = pastPage ?? 1;
         return new RazorComponentResult<EventsListPage>(new
@@ -64,13 +64,13 @@ public static class EventPages
             UpcomingTotal = await upcoming.CountAsync(cancellationToken),
             PastTotal = await past.CountAsync(cancellationToken),
             Upcoming = (IReadOnlyList<EventSummaryResponse>)[.. (await upcoming.OrderBy(e => e.StartsAtUtc).ThenBy(e => e.Slug)
-                .Skip((upcomingPage - 1) * size).Take(size).ToListAsync(cancellationToken)).Select(EventMapping.ToSummary)],
+                .Skip((upcomingPage - 1) * size).Take(size).ToListAsync(cancellationToken)).Select(e => EventMapping.ToSummary(e, now))],
             Past = (IReadOnlyList<EventSummaryResponse>)[.. (await past.OrderByDescending(e => e.StartsAtUtc).ThenBy(e => e.Slug)
-                .Skip((pastPageNumber - 1) * size).Take(size).ToListAsync(cancellationToken)).Select(EventMapping.ToSummary)],
+                .Skip((pastPageNumber - 1) * size).Take(size).ToListAsync(cancellationToken)).Select(e => EventMapping.ToSummary(e, now))],
         });
     }
 
-    private static async Task<RazorComponentResult> EventPage(string slug, HttpContext http, PublicUrls urls, LiveHubDbContext db, CancellationToken cancellationToken)
+    private static async Task<RazorComponentResult> EventPage(string slug, HttpContext http, PublicUrls urls, LiveHubDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var e = await EventQueries.LoadWithSessions(db, slug, cancellationToken);
         if (e is null || !e.IsPublished)
@@ -78,12 +78,12 @@ public static class EventPages
             return new RazorComponentResult<NotFoundPage>(new { Message = "There is no published event called '{0}'.", Subject = slug }) { StatusCode = StatusCodes.Status404NotFound };
         }
 
-        var detail = EventMapping.ToDetail(e);
+        var detail = EventMapping.ToDetail(e, clock.GetUtcNow().UtcDateTime);
         return new RazorComponentResult<EventPage>(new { Event = detail, JsonLd = EventStructuredData.ForEvent(detail, urls.BaseUrl(http.Request)) });
     }
 
     private static async Task<RazorComponentResult> SessionPage(
-        string slug, Guid sessionId, HttpContext http, PublicUrls urls, LiveHubDbContext db, CancellationToken cancellationToken)
+        string slug, Guid sessionId, HttpContext http, PublicUrls urls, LiveHubDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var e = await EventQueries.LoadWithSessions(db, slug, cancellationToken);
         var session = e is { IsPublished: true } ? e.Sessions.FirstOrDefault(s => s.Id == sessionId) : null;
@@ -95,7 +95,7 @@ public static class EventPages
             };
         }
 
-        var detail = EventMapping.ToDetail(e);
+        var detail = EventMapping.ToDetail(e, clock.GetUtcNow().UtcDateTime);
         var response = detail.Sessions.Single(s => s.Id == sessionId);
         return new RazorComponentResult<SessionPage>(new
         {

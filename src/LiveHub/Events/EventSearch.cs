@@ -102,7 +102,7 @@ public static class EventSearch
             // Whole months in UTC: an event just after midnight local time at a venue east of UTC may count in the month before.
             var start = month.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
             var end = month.AddMonths(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
-            events = events.Where(e => e.StartsAtUtc < end && e.EndsAtUtc >= start);
+            events = events.Where(e => e.StartsAtUtc < end && (e.SeriesEndsAtUtc ?? e.EndsAtUtc) >= start);
         }
 
         // EF Core translates ToLower().Contains() to lower()/instr() (SQLite) and lower()/strpos() (PostgreSQL); the overloads

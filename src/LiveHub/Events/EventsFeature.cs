@@ -12,6 +12,7 @@ public static class EventsFeature
     {
         app.MapEventEndpoints();
         app.MapSessionEndpoints();
+        app.MapSeriesEndpoints();
         app.MapSpeakerEndpoints();
         app.MapEventPages();
         app.MapSpeakerPages();

@@ -30,3 +30,14 @@ public static class SpeakerLimits
     public const int PhotoAltText = 500;
     public const int LinkCount = 8;
 }
+
+public static class SeriesLimits
+{
+    public const int Rule = 500;
+    /// <summary>Most dates a series with COUNT or UNTIL may have (about ten years of weekly dates).</summary>
+    public const int Occurrences = 520;
+    public const int Exceptions = 200;
+    public const int Overrides = 200;
+    /// <summary>Dates shown on pages and in the API as "next dates".</summary>
+    public const int NextDates = 6;
+}

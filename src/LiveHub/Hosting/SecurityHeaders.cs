@@ -22,27 +22,44 @@ public static class SecurityHeaders
         o.IncludeSubDomains = configuration.GetValue("Hsts:IncludeSubDomains", false);
     });
 
-    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app)
     {
-        // Decided before the dashboard's pipeline moves its prefix into PathBase.
-        var policy = context.Request.Path.StartsWithSegments(CrossPosting.CrossPostingFeature.DashboardPath, StringComparison.OrdinalIgnoreCase)
-            ? DashboardContentSecurityPolicy
-            : ContentSecurityPolicy;
-        context.Response.OnStarting(() =>
+        var frameAncestors = app.ApplicationServices.GetService<Microsoft.Extensions.Options.IOptions<Embed.EmbedOptions>>()?.Value.FrameAncestors ?? "'none'";
+        var framedPolicy = ContentSecurityPolicy.Replace("frame-ancestors 'none'", "frame-ancestors " + frameAncestors, StringComparison.Ordinal);
+        // X-Frame-Options cannot name several origins (ALLOW-FROM is gone from browsers): framed pages rely on the CSP.
+        var framedFrameOptions = frameAncestors switch { "'none'" => "DENY", "'self'" => "SAMEORIGIN", _ => null };
+        return app.Use(async (context, next) =>
         {
-            var headers = context.Response.Headers;
-            // An endpoint may set a stricter policy of its own (uploaded media: sandboxed).
-            if (string.IsNullOrEmpty(headers.ContentSecurityPolicy))
+            // Decided before the dashboard's pipeline moves its prefix into PathBase.
+            var policy = context.Request.Path.StartsWithSegments(CrossPosting.CrossPostingFeature.DashboardPath, StringComparison.OrdinalIgnoreCase)
+                ? DashboardContentSecurityPolicy
+                : ContentSecurityPolicy;
+            context.Response.OnStarting(() =>
             {
-                headers.ContentSecurityPolicy = policy;
-            }
+                var headers = context.Response.Headers;
+                // Only endpoints marked AllowFraming (the /embed pages) may be framed, and only by the configured sites.
+                var framed = context.GetEndpoint()?.Metadata.GetMetadata<Embed.AllowFraming>() is not null;
+                // An endpoint may set a stricter policy of its own (uploaded media: sandboxed).
+                if (string.IsNullOrEmpty(headers.ContentSecurityPolicy))
+                {
+                    headers.ContentSecurityPolicy = framed ? framedPolicy : policy;
+                }
 
-            headers.XContentTypeOptions = "nosniff";
-            headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
-            headers.XFrameOptions = "DENY";
-            headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
-            return Task.CompletedTask;
+                headers.XContentTypeOptions = "nosniff";
+                headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
+                if (!framed)
+                {
+                    headers.XFrameOptions = "DENY";
+                }
+                else if (framedFrameOptions is not null)
+                {
+                    headers.XFrameOptions = framedFrameOptions;
+                }
+
+                headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
+                return Task.CompletedTask;
+            });
+            await next();
         });
-        await next();
-    });
+    }
 }

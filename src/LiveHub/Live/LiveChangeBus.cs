@@ -8,7 +8,7 @@ using Npgsql;
 namespace LiveHub.Live;
 
 /// <summary>A committed change: stream and change number; a stream that stopped being public (<see cref="Closed"/>); or <see cref="Resync"/>.</summary>
-public readonly record struct LiveChangeNotice(Guid StreamId, long Change, bool Closed = false)
+public readonly record struct LiveChangeNotice(Guid StreamId, long Change, bool Closed = false, bool Questions = false)
 {
     /// <summary>Notices may have been lost (the bus reconnected): every watched stream must be re-read.</summary>
     public static readonly LiveChangeNotice Resync = new(Guid.Empty, 0);
@@ -17,6 +17,9 @@ public readonly record struct LiveChangeNotice(Guid StreamId, long Change, bool 
 
     /// <summary>The stream was unpublished or removed: its listeners must be told and dropped from its group.</summary>
     public static LiveChangeNotice StreamClosed(Guid streamId) => new(streamId, 0, Closed: true);
+
+    /// <summary>The stream's approved questions changed: its listeners get the list again.</summary>
+    public static LiveChangeNotice QuestionsChanged(Guid streamId) => new(streamId, 0, Questions: true);
 }
 
 /// <summary>
@@ -37,6 +40,9 @@ public interface ILiveChangeBus
 
     /// <summary>Called once the streams' closing is committed.</summary>
     void AfterClose(IReadOnlyCollection<Guid> streamIds);
+
+    /// <summary>Called once a change to the stream's audience questions is committed.</summary>
+    Task QuestionsChangedAsync(LiveHubDbContext db, Guid streamId, CancellationToken cancellationToken);
 
     /// <summary>Notices for this instance to relay, in commit order.</summary>
     IAsyncEnumerable<LiveChangeNotice> ReadAllAsync(CancellationToken cancellationToken);
@@ -61,6 +67,12 @@ internal sealed class InProcessLiveChangeBus : ILiveChangeBus
         }
     }
 
+    public Task QuestionsChangedAsync(LiveHubDbContext db, Guid streamId, CancellationToken cancellationToken)
+    {
+        _notices.Writer.TryWrite(LiveChangeNotice.QuestionsChanged(streamId));
+        return Task.CompletedTask;
+    }
+
     public IAsyncEnumerable<LiveChangeNotice> ReadAllAsync(CancellationToken cancellationToken) => _notices.Reader.ReadAllAsync(cancellationToken);
 }
 
@@ -77,6 +89,9 @@ internal sealed class PostgresLiveChangeBus(IOptions<DatabaseOptions> options, D
 
     /// <summary>In place of a change number: the stream was closed.</summary>
     private const string ClosedPayload = "closed";
+
+    /// <summary>In place of a change number: the stream's approved questions changed.</summary>
+    private const string QuestionsPayload = "questions";
 
     public Task BeforeCommitAsync(LiveHubDbContext db, Guid streamId, long change, CancellationToken cancellationToken)
     {
@@ -99,6 +114,13 @@ internal sealed class PostgresLiveChangeBus(IOptions<DatabaseOptions> options, D
 
     public void AfterClose(IReadOnlyCollection<Guid> streamIds)
     {
+    }
+
+    /// <summary>Sent after the commit (outside any transaction, so PostgreSQL delivers it at once).</summary>
+    public async Task QuestionsChangedAsync(LiveHubDbContext db, Guid streamId, CancellationToken cancellationToken)
+    {
+        var payload = $"{streamId:N}:{QuestionsPayload}";
+        await db.Database.ExecuteSqlAsync($"SELECT pg_notify({Channel}, {payload})", cancellationToken);
     }
 
     public async IAsyncEnumerable<LiveChangeNotice> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
@@ -135,6 +157,10 @@ internal sealed class PostgresLiveChangeBus(IOptions<DatabaseOptions> options, D
                         else if (parts[1] == ClosedPayload)
                         {
                             writer.TryWrite(LiveChangeNotice.StreamClosed(stream));
+                        }
+                        else if (parts[1] == QuestionsPayload)
+                        {
+                            writer.TryWrite(LiveChangeNotice.QuestionsChanged(stream));
                         }
                     }
                 };

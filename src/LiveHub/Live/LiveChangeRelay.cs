@@ -23,6 +23,7 @@ internal sealed class LiveChangeRelay(
     IServiceScopeFactory scopes,
     IHubContext<LiveCoverageHub> hub,
     LiveSubscriptions subscriptions,
+    LiveFanOut fanOut,
     TimeProvider clock,
     LiveHubMetrics metrics,
     ILogger<LiveChangeRelay> logger) : BackgroundService
@@ -44,11 +45,16 @@ internal sealed class LiveChangeRelay(
                     foreach (var streamId in subscriptions.WatchedStreams)
                     {
                         Request(streamId, long.MaxValue);
+                        PushQuestions(streamId);
                     }
                 }
                 else if (notice.Closed)
                 {
                     Close(notice.StreamId);
+                }
+                else if (notice.Questions)
+                {
+                    PushQuestions(notice.StreamId);
                 }
                 else
                 {
@@ -145,7 +151,7 @@ internal sealed class LiveChangeRelay(
     /// <summary>Pushes the changes after <paramref name="after"/>; returns the last change it covered.</summary>
     private async Task<long> PushAsync(Guid streamId, long after, long wanted)
     {
-        if (!subscriptions.HasListeners(streamId))
+        if (!fanOut.FleetWide && !subscriptions.HasListeners(streamId))
         {
             return wanted == long.MaxValue ? after : wanted;
         }
@@ -180,19 +186,63 @@ internal sealed class LiveChangeRelay(
     private void Close(Guid streamId)
     {
         var connections = subscriptions.RemoveStream(streamId);
+        var group = LiveCoverageHub.Group(streamId);
+        var closed = new LiveStreamClosed(streamId, ClosedReason);
+        if (fanOut.FleetWide)
+        {
+            // Only this instance hears of the closing: tell the viewers of every instance through the backplane (their
+            // pages stop and disconnect). They stay in the group until they go (taking this instance's out now could
+            // beat the message on its way back from Redis), but nothing more is pushed while the stream is not
+            // public: every push reads the stream first (PushAsync).
+            _ = ObserveAsync(hub.Clients.Group(group).SendAsync(LiveCoverageHub.ClosedMethod, closed, _stopping), streamId, 0);
+            logger.LogInformation("Closed live stream {Stream} for its viewers on every instance.", streamId);
+            return;
+        }
+        else if (connections.Count > 0)
+        {
+            _ = ObserveAsync(hub.Clients.Clients(connections).SendAsync(LiveCoverageHub.ClosedMethod, closed, _stopping), streamId, 0);
+        }
+
         if (connections.Count == 0)
         {
             return;
         }
 
-        var group = LiveCoverageHub.Group(streamId);
-        _ = ObserveAsync(hub.Clients.Clients(connections).SendAsync(LiveCoverageHub.ClosedMethod, new LiveStreamClosed(streamId, ClosedReason), _stopping), streamId, 0);
         foreach (var connectionId in connections)
         {
             _ = ObserveAsync(hub.Groups.RemoveFromGroupAsync(connectionId, group, _stopping), streamId, 0);
         }
 
         logger.LogInformation("Closed live stream {Stream} for {Count} connection(s) on this instance.", streamId, connections.Count);
+    }
+
+    /// <summary>
+    /// Sends the stream's approved questions, the whole list, to its listeners here (with the Redis backplane, on every
+    /// instance). Pushes may overtake each other;
+    /// clients keep the list with the highest revision, and re-read it after every (re)join.
+    /// </summary>
+    private void PushQuestions(Guid streamId)
+    {
+        if (!fanOut.FleetWide && !subscriptions.HasListeners(streamId))
+        {
+            return;
+        }
+
+        _ = ObserveAsync(SendQuestionsAsync(streamId), streamId, 0);
+    }
+
+    private async Task SendQuestionsAsync(Guid streamId)
+    {
+        Questions.PublicQuestionList? list;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            list = await scope.ServiceProvider.GetRequiredService<Questions.QuestionQueries>().PublicListAsync(streamId, _stopping);
+        }
+
+        if (list is not null)
+        {
+            await hub.Clients.Group(LiveCoverageHub.Group(streamId)).SendAsync(LiveCoverageHub.QuestionsMethod, list, _stopping);
+        }
     }
 
     public const string ClosedReason = "This live coverage is no longer available.";

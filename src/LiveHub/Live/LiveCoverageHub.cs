@@ -16,6 +16,9 @@ public sealed class LiveCoverageHub(LiveHubDbContext db, LiveQueries queries, Li
 {
     public const string ChangesMethod = "changes";
 
+    /// <summary>A stream's approved audience questions, the whole list (<see cref="Questions.PublicQuestionList"/>).</summary>
+    public const string QuestionsMethod = "questions";
+
     /// <summary>Sent to a stream's clients when it stops being public (unpublished or removed); they are out of its group.</summary>
     public const string ClosedMethod = "closed";
 

@@ -12,24 +12,18 @@ public static class LiveFeature
 {
     public static IServiceCollection AddLive(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSignalR(o =>
+        var signalR = services.AddSignalR(o =>
             {
                 o.MaximumReceiveMessageSize = 32 * 1024;
                 o.AddFilter<DatabaseUnavailableHubFilter>();
             })
             .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
-        var provider = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>()?.Provider ?? DatabaseProvider.Sqlite;
-        if (provider == DatabaseProvider.Postgres)
-        {
-            services.AddSingleton<ILiveChangeBus, PostgresLiveChangeBus>();
-        }
-        else
-        {
-            services.AddSingleton<ILiveChangeBus, InProcessLiveChangeBus>();
-        }
+        services.AddLiveBackplane(signalR, configuration);
 
         services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section)
             .ValidateDataAnnotations()
+            .Validate<IOptions<DatabaseOptions>>((o, database) => o.Backplane != LiveBackplaneKind.Redis || database.Value.Provider == DatabaseProvider.Postgres,
+                "Live:Backplane=Redis needs Database:Provider=Postgres: several instances need a database they can share (SQLite serves one instance).")
             .Validate(o => System.ComponentModel.DataAnnotations.Validator.TryValidateObject(
                     o.Images, new System.ComponentModel.DataAnnotations.ValidationContext(o.Images), null, validateAllProperties: true),
                 "Live:Images has a value out of range (MaxFramePixels 1 to 1,000,000,000; MaxFrames 1 to 100,000; MaxTotalPixels 1 to 100,000,000,000).")

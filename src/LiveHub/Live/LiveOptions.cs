@@ -45,8 +45,39 @@ public sealed class LiveOptions : IValidatableObject
     /// </summary>
     public TimeSpan UploadShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How changes reach viewers connected to other instances: the database (default) or a Redis backplane.</summary>
+    public LiveBackplaneKind Backplane { get; set; } = LiveBackplaneKind.Database;
+
+    /// <summary>The Redis server of the backplane (StackExchange.Redis syntax, e.g. <c>redis:6379</c>), with <see cref="Backplane"/> Redis.</summary>
+    public string? RedisConnectionString { get; set; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (Backplane == LiveBackplaneKind.Redis)
+        {
+            string? problem = null;
+            if (string.IsNullOrWhiteSpace(RedisConnectionString))
+            {
+                problem = "Live:RedisConnectionString is required with Live:Backplane=Redis (for example redis:6379).";
+            }
+            else
+            {
+                try
+                {
+                    _ = StackExchange.Redis.ConfigurationOptions.Parse(RedisConnectionString);
+                }
+                catch (ArgumentException ex)
+                {
+                    problem = $"Live:RedisConnectionString is not a Redis connection string: {ex.Message}";
+                }
+            }
+
+            if (problem is not null)
+            {
+                yield return new ValidationResult(problem, [nameof(RedisConnectionString)]);
+            }
+        }
+
         if (SlowClientTimeout <= TimeSpan.Zero)
         {
             yield return new ValidationResult("Live:SlowClientTimeout must be positive.", [nameof(SlowClientTimeout)]);

@@ -7,6 +7,7 @@ using LiveHub.Live.Pages;
 using LiveHub.Pages;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace LiveHub.Live;
 
@@ -29,10 +30,10 @@ public static class LivePages
             AtomAsync(slug, sessionId, http, db, coverage, queries, ct)).ExcludeFromDescription();
     }
 
-    private sealed record Resolved(Event Event, LiveStream Stream, List<LiveStream> All);
+    internal sealed record Resolved(Event Event, LiveStream Stream, List<LiveStream> All);
 
     /// <summary>The stream a page shows: the one asked for, else a live session, else whatever has posts.</summary>
-    private static async Task<Resolved?> ResolveAsync(string slug, Guid? sessionId, LiveHubDbContext db, LiveCoverage coverage, CancellationToken cancellationToken)
+    internal static async Task<Resolved?> ResolveAsync(string slug, Guid? sessionId, LiveHubDbContext db, LiveCoverage coverage, CancellationToken cancellationToken)
     {
         var e = await db.Events.Include(x => x.Sessions).FirstOrDefaultAsync(x => x.Slug == slug && x.IsPublished, cancellationToken);
         if (e is null || (sessionId is { } id && e.Sessions.All(s => s.Id != id)))
@@ -70,8 +71,14 @@ public static class LivePages
         var posts = (await queries.AllPostsAsync(stream.Id, includeDeleted: false, cancellationToken))
             .Select(p => LiveQueries.ToResponse(p, stream)).Reverse().ToList();
         var response = LiveQueries.ToResponse(stream);
+        var recaps = http.RequestServices.GetService<ILiveRecaps>();
+        var questions = http.RequestServices.GetRequiredService<IOptions<Questions.QuestionsOptions>>().Value.Enabled
+            ? await http.RequestServices.GetRequiredService<Questions.QuestionQueries>().PublicListAsync(stream.Id, cancellationToken)
+            : null;
         return new RazorComponentResult<LivePage>(new
         {
+            RecapPath = recaps is null ? null : await recaps.PublishedPathAsync(stream.Id, cancellationToken),
+            Questions = questions,
             Stream = response,
             Streams = (IReadOnlyList<LiveStreamResponse>)[.. resolved.All.Select(LiveQueries.ToResponse)],
             Posts = (IReadOnlyList<LivePostResponse>)posts,
@@ -140,15 +147,21 @@ public static class LivePages
         var stream = resolved.Stream;
         var posts = await queries.AllPostsAsync(stream.Id, includeDeleted: true, cancellationToken);
         var baseUrl = BaseUrl(http);
-        return TypedResults.Bytes(Atom(resolved.Event, stream, posts, baseUrl), "application/atom+xml; charset=utf-8");
+        // The event's feed carries every session's published recap; a session's feed its own.
+        var recaps = http.RequestServices.GetService<ILiveRecaps>() is { } source
+            ? await source.FeedEntriesAsync(resolved.Event.Id, sessionId, baseUrl, cancellationToken)
+            : [];
+        return TypedResults.Bytes(Atom(resolved.Event, stream, posts, baseUrl, recaps), "application/atom+xml; charset=utf-8");
     }
 
-    internal static byte[] Atom(Event e, LiveStream stream, IReadOnlyList<LivePost> posts, string baseUrl)
+    internal static byte[] Atom(Event e, LiveStream stream, IReadOnlyList<LivePost> posts, string baseUrl, IReadOnlyList<LiveFeedEntry>? extra = null)
     {
+        extra ??= [];
         const string atom = "http://www.w3.org/2005/Atom";
         const string tombstones = "http://purl.org/atompub/tombstones/1.0";
         var pageUrl = baseUrl + LiveQueries.PageUrl(stream);
-        var updated = posts.Select(p => p.DeletedAtUtc ?? p.EditedAtUtc ?? p.CreatedAtUtc).DefaultIfEmpty(stream.CreatedAtUtc).Max();
+        var updated = posts.Select(p => p.DeletedAtUtc ?? p.EditedAtUtc ?? p.CreatedAtUtc).Concat(extra.Select(x => x.UpdatedAtUtc))
+            .DefaultIfEmpty(stream.CreatedAtUtc).Max();
         using var buffer = new MemoryStream();
         using (var xml = XmlWriter.Create(buffer, new XmlWriterSettings { Indent = true, Encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false) }))
         {
@@ -159,6 +172,28 @@ public static class LivePages
             xml.WriteElementString("updated", atom, Rfc3339(updated));
             WriteLink(xml, atom, "alternate", pageUrl, "text/html");
             WriteLink(xml, atom, "self", pageUrl + "/feed.atom", "application/atom+xml");
+            foreach (var entry in extra)
+            {
+                xml.WriteStartElement("entry", atom);
+                xml.WriteElementString("id", atom, $"urn:uuid:{entry.Id}");
+                xml.WriteElementString("title", atom, XmlText(entry.Title));
+                xml.WriteElementString("published", atom, Rfc3339(entry.PublishedAtUtc));
+                xml.WriteElementString("updated", atom, Rfc3339(entry.UpdatedAtUtc));
+                if (entry.Author is { } entryAuthor)
+                {
+                    xml.WriteStartElement("author", atom);
+                    xml.WriteElementString("name", atom, XmlText(entryAuthor));
+                    xml.WriteEndElement();
+                }
+
+                WriteLink(xml, atom, "alternate", entry.Url, "text/html");
+                xml.WriteStartElement("content", atom);
+                xml.WriteAttributeString("type", "html");
+                xml.WriteString(XmlText(entry.Html));
+                xml.WriteEndElement();
+                xml.WriteEndElement();
+            }
+
             foreach (var post in posts.OrderByDescending(p => p.Sequence))
             {
                 var permalink = $"{pageUrl}#post-{post.Sequence}";

@@ -40,6 +40,16 @@ public static class LocalisationFeature
         app.UseRequestLocalization();
         return app.Use(async (context, next) =>
         {
+            // A page's language depends on these request headers: caches must not give a Welsh page to an English reader.
+            context.Response.OnStarting(() =>
+            {
+                if (context.Response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true)
+                {
+                    context.Response.Headers.Append(Microsoft.Net.Http.Headers.HeaderNames.Vary, "Accept-Language, Cookie");
+                }
+
+                return Task.CompletedTask;
+            });
             if (SiteCultures.Normalise(context.Request.Query[QueryKey]) is { } chosen)
             {
                 CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(chosen);

@@ -96,9 +96,11 @@ public static class StaffFeature
                     context.HttpContext.Response.Headers.RetryAfter = ((int)retryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 }
 
+                // Other features add their own policies (agendas, oEmbed): only the account endpoints are about signing in.
+                var signIn = context.HttpContext.Request.Path.StartsWithSegments("/api/account", StringComparison.OrdinalIgnoreCase);
                 await TypedResults.Problem(
                     statusCode: StatusCodes.Status429TooManyRequests,
-                    title: "Too many sign-in attempts",
+                    title: signIn ? "Too many sign-in attempts" : "Too many requests",
                     detail: "Wait a minute before trying again.").ExecuteAsync(context.HttpContext);
             };
         });

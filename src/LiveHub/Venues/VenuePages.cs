@@ -35,8 +35,8 @@ public static class VenuePages
         return new RazorComponentResult<VenuePage>(new
         {
             Venue = VenueEndpoints.ToResponse(venue),
-            Upcoming = (IReadOnlyList<EventSummaryResponse>)[.. events.Where(e => e.EndsAtUtc >= now).Select(EventMapping.ToSummary)],
-            Past = (IReadOnlyList<EventSummaryResponse>)[.. events.Where(e => e.EndsAtUtc < now).OrderByDescending(e => e.StartsAtUtc).Select(EventMapping.ToSummary)],
+            Upcoming = (IReadOnlyList<EventSummaryResponse>)[.. events.Where(e => (e.SeriesEndsAtUtc ?? e.EndsAtUtc) >= now).Select(e => EventMapping.ToSummary(e, now))],
+            Past = (IReadOnlyList<EventSummaryResponse>)[.. events.Where(e => (e.SeriesEndsAtUtc ?? e.EndsAtUtc) < now).OrderByDescending(e => e.StartsAtUtc).Select(e => EventMapping.ToSummary(e, now))],
         });
     }
 }

@@ -92,10 +92,11 @@ public abstract class ImportTests(LiveHubApp app, IcsTestServer server)
         Assert.Contains("LOCATION", items[$"{prefix}-nowhere@example.com"].GetProperty("reasons")[0].GetString());
         Assert.Equal("skip", items[$"{prefix}-untitled@example.com"].GetProperty("action").GetString());
         Assert.Contains("SUMMARY", items[$"{prefix}-untitled@example.com"].GetProperty("reasons")[0].GetString());
-        var occurrences = items.Where(i => i.Key.StartsWith($"{prefix}-series@example.com#", StringComparison.Ordinal)).ToList();
-        Assert.Equal(3, occurrences.Count);
-        Assert.All(occurrences, o => Assert.Equal("create", o.Value.GetProperty("action").GetString()));
-        Assert.Equal(5, preview.GetProperty("created").GetInt32());
+        // A recurring series is one event, not one per date.
+        Assert.DoesNotContain(items.Keys, k => k.StartsWith($"{prefix}-series@example.com#", StringComparison.Ordinal));
+        Assert.Equal("create", items[$"{prefix}-series@example.com"].GetProperty("action").GetString());
+        Assert.Contains("recurring series", items[$"{prefix}-series@example.com"].GetProperty("reasons")[0].GetString());
+        Assert.Equal(3, preview.GetProperty("created").GetInt32());
         Assert.Equal(2, preview.GetProperty("skipped").GetInt32());
         Assert.Equal(new DateTimeOffset(2030, 7, 9, 17, 30, 0, TimeSpan.Zero), items[$"{prefix}-conf@example.com"].GetProperty("startsAt").GetDateTimeOffset());
 
@@ -111,7 +112,7 @@ public abstract class ImportTests(LiveHubApp app, IcsTestServer server)
         var preview = await PostAsync(editor, "/api/import/preview", Upload(ics));
         var imported = await PostAsync(editor, "/api/import/confirm", Upload(ics, expectedSha256: preview.GetProperty("sha256").GetString()));
         Assert.True(imported.GetProperty("applied").GetBoolean());
-        Assert.Equal(5, imported.GetProperty("created").GetInt32());
+        Assert.Equal(3, imported.GetProperty("created").GetInt32());
 
         var slug = ByUid(imported)[$"{prefix}-conf@example.com"].GetProperty("slug").GetString()!;
         var detail = await editor.GetFromJsonAsync<JsonElement>($"/api/events/{slug}");
@@ -216,7 +217,7 @@ public abstract class ImportTests(LiveHubApp app, IcsTestServer server)
         var prefix = Slug("url");
         server.Files[$"{prefix}.ics"] = Encoding.UTF8.GetBytes(Calendar(prefix));
         var preview = await PostAsync(editor, "/api/import/preview", new { url = $"{server.BaseUrl}/redirect/{prefix}.ics" });
-        Assert.Equal(5, preview.GetProperty("created").GetInt32());
+        Assert.Equal(3, preview.GetProperty("created").GetInt32());
         Assert.Equal($"{server.BaseUrl}/redirect/{prefix}.ics", preview.GetProperty("source").GetString());
 
         await (await editor.PostAsJsonAsync("/api/import/preview", new { url = $"{server.BaseUrl}/page.html" })).AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "url");

@@ -37,6 +37,9 @@ public sealed class CrossPostingHost(DatabaseProvider provider, string connectio
         builder.UseSetting("Database:ConnectionString", connectionString);
         builder.UseSetting("Database:DataDirectory", dataDirectory);
         builder.UseSetting("Seeds:LoadWhenEmpty", "false");
+        // Hundreds of hosts per run: their Information lines on the console (every Bluesky call, job and migration) cost
+        // CPU and nobody reads them. Tests that check logs use RecordingLoggerProvider, which this does not filter.
+        builder.UseSetting("Logging:Console:LogLevel:Default", "Warning");
         builder.UseSetting("Seeds:Demo", "false");
         builder.UseSetting("SignIn:AttemptsPerMinute", "10000");
         builder.UseSetting("CrossPosting:ServiceUrl", pds.BaseUrl.ToString());

@@ -13,6 +13,7 @@ public sealed class BadSettingsTests
     [InlineData("Live__SlowClientTimeout", "-00:00:01", "Live:SlowClientTimeout")]
     [InlineData("Live__SlowClientTimeout", "soon", "Live:SlowClientTimeout")]
     [InlineData("Database__Provider", "Oracle", "Database:Provider")]
+    [InlineData("Embed__FrameAncestors", "https://blog.example.org; script-src *", "Embed:FrameAncestors")]
     public async Task A_bad_setting_stops_the_start_with_one_line_naming_it_and_exit_code_78(string variable, string value, string setting)
     {
         var data = Directory.CreateTempSubdirectory("livehub-badsetting").FullName;

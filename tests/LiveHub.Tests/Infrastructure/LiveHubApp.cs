@@ -71,12 +71,17 @@ public abstract class LiveHubApp : WebApplicationFactory<Program>, IAsyncLifetim
         builder.UseSetting("Database:ConnectionString", ConnectionString);
         builder.UseSetting("Database:DataDirectory", _dataDirectory);
         builder.UseSetting("Seeds:LoadWhenEmpty", "false");
+        // Hundreds of hosts per run: their Information lines on the console (every Bluesky call, job and migration) cost
+        // CPU and nobody reads them. Tests that check logs use RecordingLoggerProvider, which this does not filter.
+        builder.UseSetting("Logging:Console:LogLevel:Default", "Warning");
         // Off unless a fixture asks for it (FirstRunTests): tests count the events and posts they create.
         builder.UseSetting("Seeds:Demo", "false");
         builder.UseSetting("SignIn:AttemptsPerMinute", "10000");
         // Test clients share one address; the throttle has its own tests (SignInThrottleApiTests).
         builder.UseSetting("SignIn:FreeFailuresPerAddress", "10000");
         builder.UseSetting("SignIn:FreeFailuresPerAccountAndAddress", "10000");
+        // The same for audience questions (QuestionFloodTests checks the limit).
+        builder.UseSetting("Questions:WebQuestionsPerMinute", "10000");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

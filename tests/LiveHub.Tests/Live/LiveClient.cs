@@ -35,6 +35,7 @@ public sealed class LiveClient : IAsyncDisposable
         _connection.ServerTimeout = serverTimeout ?? _connection.ServerTimeout;
         _connection.On<JsonElement>(LiveCoverageHub.ChangesMethod, changes => _pushes.Writer.TryWrite((LiveCoverageHub.ChangesMethod, changes)));
         _connection.On<JsonElement>(LiveCoverageHub.ClosedMethod, closed => _pushes.Writer.TryWrite((LiveCoverageHub.ClosedMethod, closed)));
+        _connection.On<JsonElement>(LiveCoverageHub.QuestionsMethod, list => _pushes.Writer.TryWrite((LiveCoverageHub.QuestionsMethod, list)));
         _connection.Closed += error =>
         {
             _closed.TrySetResult(error);
@@ -116,6 +117,22 @@ public sealed class LiveClient : IAsyncDisposable
                 return argument;
             }
         }
+    }
+
+    /// <summary>A push of <paramref name="method"/> already received, without waiting (others are skipped).</summary>
+    public bool TryNext(string method, out JsonElement argument)
+    {
+        while (_pushes.Reader.TryRead(out var push))
+        {
+            if (push.Method == method)
+            {
+                argument = push.Argument;
+                return true;
+            }
+        }
+
+        argument = default;
+        return false;
     }
 
     /// <summary>True if a push of <paramref name="method"/> arrives within the time.</summary>

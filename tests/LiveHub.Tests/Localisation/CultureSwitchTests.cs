@@ -111,6 +111,8 @@ public sealed class CultureSwitchTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.Contains("max-age=31536000", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("path=/", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=lax", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("Accept-Language", string.Join(",", response.Headers.Vary), StringComparison.Ordinal);
+        Assert.Contains("Cookie", string.Join(",", response.Headers.Vary), StringComparison.Ordinal);
     }
 
     [Fact]

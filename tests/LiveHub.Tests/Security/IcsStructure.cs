@@ -19,7 +19,7 @@ public static class IcsStructure
         ["STANDARD"] = ["TZOFFSETFROM", "TZOFFSETTO", "TZNAME", "DTSTART", "RRULE", "RDATE"],
         ["DAYLIGHT"] = ["TZOFFSETFROM", "TZOFFSETTO", "TZNAME", "DTSTART", "RRULE", "RDATE"],
         ["VEVENT"] = ["UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "DESCRIPTION", "LOCATION", "GEO", "URL", "CONFERENCE", "CATEGORIES",
-            "STATUS", "SEQUENCE", "CREATED", "LAST-MODIFIED", "TRANSP", "CLASS"],
+            "STATUS", "SEQUENCE", "CREATED", "LAST-MODIFIED", "TRANSP", "CLASS", "RRULE", "EXDATE", "RECURRENCE-ID"],
     };
 
     private static readonly Dictionary<string, string?> ParentOf = new(StringComparer.Ordinal)
@@ -32,7 +32,7 @@ public static class IcsStructure
     };
 
     /// <summary>Properties that may appear once per component: a second one would be injected.</summary>
-    private static readonly HashSet<string> Single = new(StringComparer.Ordinal) { "UID", "SUMMARY", "DESCRIPTION", "LOCATION", "DTSTART", "DTEND", "URL", "STATUS", "NAME", "X-WR-CALNAME" };
+    private static readonly HashSet<string> Single = new(StringComparer.Ordinal) { "UID", "SUMMARY", "DESCRIPTION", "LOCATION", "DTSTART", "DTEND", "URL", "STATUS", "NAME", "X-WR-CALNAME", "RRULE", "RECURRENCE-ID" };
 
     /// <returns>The calendar as the project's strict reader sees it.</returns>
     public static ICal.Calendar AssertWellFormed(byte[] bytes, string where, int expectedEvents)

@@ -85,7 +85,7 @@ public static class Inertness
         "html", "head", "meta", "title", "link", "script", "body", "a", "header", "nav", "main", "footer", "p", "h1", "h2", "h3",
         "h4", "h5", "h6", "article", "section", "dl", "dt", "dd", "time", "span", "br", "strong", "em", "ol", "ul", "li", "label",
         "input", "button", "div", "kbd", "figure", "blockquote", "figcaption", "img", "code", "pre", "hr", "details", "summary", "form",
-        "select", "option", "noscript",
+        "select", "option", "noscript", "textarea",
     };
 
     private static readonly HashSet<string> UrlAttributes = new(StringComparer.OrdinalIgnoreCase)

@@ -15,7 +15,7 @@ namespace LiveHub.Tests.Security;
 /// Atom feed, .ics feed and JSON API response that shows it. Each field carries its own marked payload so the sweep
 /// proves both that the text arrived (as text, exactly) and that it never became markup.
 /// </summary>
-public sealed class XssSweepTests(SqliteApp app) : IClassFixture<SqliteApp>
+public sealed class XssSweepTests(XssSweepApp app) : IClassFixture<XssSweepApp>
 {
     [Flags]
     private enum Shown
@@ -133,6 +133,19 @@ public sealed class XssSweepTests(SqliteApp app) : IClassFixture<SqliteApp>
             accessibilityNotes = Text("venue.accessibilityNotes", Shown.Html | Shown.Api),
         }));
         (await editor.PostAsync($"/api/events/{slug}/coverage/start", null)).EnsureSuccessStatusCode();
+
+        // A recurring series whose changed date has its own title: shown in the next dates, the API and the feed.
+        var seriesSlug = "xss-series-" + Guid.NewGuid().ToString("N")[..10];
+        await OkJsonAsync(await editor.PostAsJsonAsync("/api/events", new
+        {
+            slug = seriesSlug, title = "Weekly series", startsAt = "2030-07-02T10:00", endsAt = "2030-07-02T11:00", timeZone = "Europe/London",
+            onlineUrl = "https://meet.example.org/j/series", isPublished = true,
+        }));
+        await OkJsonAsync(await editor.PutAsJsonAsync($"/api/events/{seriesSlug}/series", new
+        {
+            rule = "FREQ=WEEKLY;COUNT=3",
+            overrides = new[] { new { originalStart = "2030-07-09T10:00", title = Text("series.overrides[0].title", Everywhere) } },
+        }));
         var streams = await editor.GetFromJsonAsync<JsonElement>($"/api/events/{slug}/streams");
         var sessionStream = streams.EnumerateArray().Single(s => s.GetProperty("sessionId").ValueKind == JsonValueKind.String).GetProperty("id").GetGuid();
         var eventStream = streams.EnumerateArray().Single(s => s.GetProperty("sessionId").ValueKind == JsonValueKind.Null).GetProperty("id").GetGuid();
@@ -164,6 +177,32 @@ public sealed class XssSweepTests(SqliteApp app) : IClassFixture<SqliteApp>
 
         await Post(eventStream, new { kind = "update", body = Text("eventStream.post", PostShown) });
 
+        // An approved audience question as the Bluesky poller stores a reply: text anyone wrote, with a link facet
+        // to a safe address over part of it and one to a javascript: address (which must never become a link).
+        var questionText = Text("question.text", Shown.Html | Shown.Api);
+        var linkedUrl = Url("question.link", Shown.Api);
+        await app.WithDbAsync(async db =>
+        {
+            db.Add(new LiveHub.Questions.Question
+            {
+                StreamId = sessionStream,
+                Source = LiveHub.Questions.QuestionSource.Bluesky,
+                Status = LiveHub.Questions.QuestionStatus.Approved,
+                Text = questionText,
+                LinksJson = JsonSerializer.Serialize(new[]
+                {
+                    new { start = 0, length = 3, uri = linkedUrl },
+                    new { start = 4, length = 3, uri = "javascript:alert(document.cookie)" },
+                }),
+                BlueskyUri = $"at://did:plc:xss{Guid.NewGuid():N}/app.bsky.feed.post/3kxsssweep222",
+                AuthorDid = "did:plc:xsssweep",
+                AuthorHandle = "asker.example",
+                AskedAtUtc = DateTime.UtcNow,
+                UpdatedAtUtc = DateTime.UtcNow,
+            });
+            await db.SaveChangesAsync();
+        });
+
         // Imported calendar text: SUMMARY, DESCRIPTION and LOCATION carry payloads.
         var importedTitle = Text("import.summary", Everywhere);
         var importedDescription = Text("import.description", Everywhere);
@@ -185,8 +224,8 @@ public sealed class XssSweepTests(SqliteApp app) : IClassFixture<SqliteApp>
         var pages = new[]
         {
             "/events", "/events?tag=xss-sweep", $"/events/{slug}", $"/events/{importedSlug}", $"/live/{slug}", $"/live/{slug}/sessions/{sessionId}",
-            $"/events/{slug}/sessions/{sessionId}", "/speakers", $"/speakers/{speakerSlug}", "/venues", $"/venues/{venueSlug}", "/agenda",
-            "/events?q=" + Uri.EscapeDataString(eventTitle[..3]),
+            $"/live/{slug}/sessions/{sessionId}/questions", $"/events/{slug}/sessions/{sessionId}", "/speakers", $"/speakers/{speakerSlug}", "/venues", $"/venues/{venueSlug}", "/agenda",
+            "/events?q=" + Uri.EscapeDataString(eventTitle[..3]), $"/events/{seriesSlug}",
         };
         foreach (var page in pages)
         {
@@ -208,6 +247,38 @@ public sealed class XssSweepTests(SqliteApp app) : IClassFixture<SqliteApp>
 
         // With no session live, /live/{slug} shows the whole-event stream instead.
         (await editor.PostAsync($"/api/events/{slug}/sessions/{sessionId}/coverage/end", null)).EnsureSuccessStatusCode();
+
+        // Ending the coverage drafted the session's recap (from the hostile key moment and quote); staff give it a
+        // hostile title and text too, and publish it: its page, its JSON-LD and its feed entries.
+        var recapApi = $"/api/streams/{sessionStream}/recap";
+        var recapDraft = await OkJsonAsync(await editor.GetAsync(recapApi));
+        api.AddRange(Strings(recapDraft));
+        await OkJsonAsync(await editor.PutAsJsonAsync(recapApi, new
+        {
+            title = Text("recap.title", Shown.Html | Shown.Api | Shown.Atom | Shown.JsonLd),
+            body = Text("recap.body", Shown.Api | Shown.JsonLd),
+            version = recapDraft.GetProperty("version").GetInt32(),
+        }));
+        api.AddRange(Strings(await OkJsonAsync(await editor.PostAsync($"{recapApi}/publish", null))));
+        html.AddRange(await RenderPageAsync(anonymous, $"/live/{slug}/sessions/{sessionId}/recap", origin, jsonLd));
+
+        // The embeddable widget, and the oEmbed answer whose html other sites paste into their pages.
+        html.AddRange(await RenderPageAsync(anonymous, $"/embed/live/{slug}/sessions/{sessionId}", origin, jsonLd));
+        html.AddRange(await RenderPageAsync(anonymous, $"/embed/live/{slug}", origin, jsonLd));
+        foreach (var target in new[] { $"{origin}/events/{slug}", $"{origin}/live/{slug}/sessions/{sessionId}" })
+        {
+            var oembed = await OkJsonAsync(await anonymous.GetAsync("/oembed?format=json&url=" + Uri.EscapeDataString(target)));
+            var snippet = oembed.GetProperty("html").GetString()!;
+            var fragment = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(snippet);
+            var frame = Assert.Single(fragment.Body!.Children);
+            Assert.Equal("IFRAME", frame.TagName);
+            Assert.Empty(frame.Children);
+            Assert.Equal(["src", "width", "height", "title", "loading", "sandbox", "style"], frame.Attributes.Select(a => a.Name));
+            Assert.StartsWith(origin + "/embed/live/", frame.GetAttribute("src"), StringComparison.Ordinal);
+            Assert.Contains(eventTitle, frame.GetAttribute("title"), StringComparison.Ordinal);
+            api.Add(oembed.GetProperty("title").GetString()!);
+        }
+
         var wholeEvent = await RenderPageAsync(anonymous, $"/live/{slug}", origin, jsonLd);
         Assert.Contains(_fields.Single(f => f.Name == "eventStream.post").Value, wholeEvent[0], StringComparison.Ordinal);
         html.AddRange(wholeEvent);
@@ -225,6 +296,7 @@ public sealed class XssSweepTests(SqliteApp app) : IClassFixture<SqliteApp>
         var importedFeed = await ReadIcsAsync(anonymous, $"/events/{importedSlug}.ics", expectedEvents: 1);
         var allFeed = await ReadIcsAsync(anonymous, "/calendar.ics", expectedEvents: null);
         var tagFeed = await ReadIcsAsync(anonymous, "/calendar/tags/xss-sweep.ics", expectedEvents: 2);
+        var seriesFeed = await ReadIcsAsync(anonymous, $"/events/{seriesSlug}.ics", expectedEvents: 2);
 
         // A personal agenda with the hostile session: its private feed and its API (the /agenda page renders that JSON
         // as text in the browser: AgendaBrowserTests checks that).
@@ -243,7 +315,7 @@ public sealed class XssSweepTests(SqliteApp app) : IClassFixture<SqliteApp>
             Assert.Equal(eventTitle, agendaJson.GetProperty("sessions")[0].GetProperty("eventTitle").GetString());
         }
 
-        foreach (var calendar in new[] { eventFeed, sessionFeed, importedFeed, allFeed, tagFeed, agendaFeed })
+        foreach (var calendar in new[] { eventFeed, sessionFeed, importedFeed, allFeed, tagFeed, agendaFeed, seriesFeed })
         {
             ics.AddRange(new[] { calendar.Name, calendar.Description }.OfType<string>());
             foreach (var e in calendar.Events)
@@ -269,7 +341,7 @@ public sealed class XssSweepTests(SqliteApp app) : IClassFixture<SqliteApp>
             "/api/events", $"/api/events/{slug}", $"/api/events/{importedSlug}", $"/api/events/{slug}/sessions/{sessionId}", "/api/speakers",
             $"/api/speakers/{speaker.GetProperty("id").GetGuid()}", $"/api/events/{slug}/streams", $"/api/streams/{sessionStream}",
             $"/api/streams/{sessionStream}/posts", $"/api/streams/{eventStream}/posts", "/api/staff", $"/api/streams/{sessionStream}/audit",
-            "/api/venues", $"/api/venues/{venueSlug}",
+            "/api/venues", $"/api/venues/{venueSlug}", $"/api/events/{seriesSlug}", $"/api/streams/{sessionStream}/questions", "/api/questions",
         })
         {
             var response = await admin.GetAsync(url);
@@ -475,4 +547,10 @@ public sealed class XssSweepTests(SqliteApp app) : IClassFixture<SqliteApp>
         JsonValueKind.Object => element.EnumerateObject().SelectMany(p => Strings(p.Value)),
         _ => [],
     };
+}
+
+/// <summary>The sweep's app: audience questions switched on, so their panel and board are rendered too.</summary>
+public class XssSweepApp : SqliteApp
+{
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Questions:Enabled"] = "true" };
 }

@@ -38,6 +38,8 @@ public sealed class AuthorizationMatrixTests(SqliteApp app) : IClassFixture<Sqli
         ["POST /api/events/{slug}/sessions/"] = new(Access.Editor, HttpStatusCode.NotFound),
         ["PUT /api/events/{slug}/sessions/{id:guid}"] = new(Access.Editor, HttpStatusCode.NotFound),
         ["DELETE /api/events/{slug}/sessions/{id:guid}"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["PUT /api/events/{slug}/series/"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["DELETE /api/events/{slug}/series/"] = new(Access.Editor, HttpStatusCode.NotFound),
         ["GET /api/status"] = new(Access.Editor, HttpStatusCode.OK),
         ["GET /api/speakers/"] = new(Access.Public, HttpStatusCode.OK),
         ["GET /api/speakers/{id:guid}"] = new(Access.Public, HttpStatusCode.NotFound),
@@ -110,6 +112,16 @@ public sealed class AuthorizationMatrixTests(SqliteApp app) : IClassFixture<Sqli
         ["GET /live/{slug}/feed.atom"] = new(Access.Public, HttpStatusCode.NotFound),
         ["GET /live/{slug}/sessions/{sessionId:guid}/feed.atom"] = new(Access.Public, HttpStatusCode.NotFound),
         ["GET /staff/live/{slug}"] = new(Access.Public, HttpStatusCode.OK), // the static console shell; its data comes from the API
+        ["GET /embed/live/{slug}"] = new(Access.Public, HttpStatusCode.NotFound),
+        ["GET /embed/live/{slug}/sessions/{sessionId:guid}"] = new(Access.Public, HttpStatusCode.NotFound),
+        ["GET /oembed"] = new(Access.Public, HttpStatusCode.BadRequest), // no url given
+        ["GET /api/streams/{streamId:guid}/recap/"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["POST /api/streams/{streamId:guid}/recap/"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["PUT /api/streams/{streamId:guid}/recap/"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["POST /api/streams/{streamId:guid}/recap/publish"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["DELETE /api/streams/{streamId:guid}/recap/publish"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["GET /live/{slug}/sessions/{sessionId:guid}/recap"] = new(Access.Public, HttpStatusCode.NotFound),
+        ["GET /staff/recap/{slug}"] = new(Access.Public, HttpStatusCode.OK), // the static recap editor shell; its data comes from the API
         ["GET /healthz"] = new(Access.Public, HttpStatusCode.OK),
         // Personal agendas: no account, the agenda's token (Agenda-Token header, or the feed URL) is the only key; staff
         // roles add nothing (AgendaTests checks that each token reaches its own agenda only).
@@ -125,6 +137,16 @@ public sealed class AuthorizationMatrixTests(SqliteApp app) : IClassFixture<Sqli
         ["GET /healthz/ready"] = new(Access.Public, HttpStatusCode.OK),
         ["GET /healthz/live"] = new(Access.Public, HttpStatusCode.OK),
         ["GET /openapi/{documentName}.json"] = new(Access.Public, HttpStatusCode.NotFound),
+        // Audience questions: anyone may read the approved ones and ask (rate-limited, moderated); editors moderate.
+        ["GET /api/streams/{streamId:guid}/questions/"] = new(Access.Public, HttpStatusCode.NotFound),
+        ["POST /api/streams/{streamId:guid}/questions/"] = new(Access.Public, HttpStatusCode.NotFound),
+        ["GET /api/questions/"] = new(Access.Editor, HttpStatusCode.OK),
+        ["POST /api/questions/{id:guid}/approve"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["POST /api/questions/{id:guid}/reject"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["POST /api/questions/{id:guid}/answered"] = new(Access.Editor, HttpStatusCode.NotFound),
+        ["POST /api/questions/{id:guid}/merge"] = new(Access.Editor, HttpStatusCode.BadRequest),
+        ["GET /live/{slug}/questions"] = new(Access.Public, HttpStatusCode.NotFound),
+        ["GET /live/{slug}/sessions/{sessionId:guid}/questions"] = new(Access.Public, HttpStatusCode.NotFound),
     };
 
     private sealed record Rule(Access Access, HttpStatusCode Allowed);

@@ -27,6 +27,9 @@ function row(event) {
                 : null,
             event.isPublished
                 ? h("a", { class: "button button-small button-secondary", href: `/staff/live/${encodeURIComponent(event.slug)}`, "aria-label": `Live console for ${event.title}` }, "Live console")
+                : null,
+            event.isPublished
+                ? h("a", { class: "button button-small button-secondary", href: `/staff/recap/${encodeURIComponent(event.slug)}`, "aria-label": `Recaps for ${event.title}` }, "Recaps")
                 : null));
 }
 

@@ -198,6 +198,9 @@ function showStreamState() {
     const publicLink = document.getElementById("public-link");
     publicLink.href = stream.pageUrl;
     publicLink.hidden = false;
+    const recapLink = document.getElementById("recap-link");
+    recapLink.href = `/staff/recap/${encodeURIComponent(stream.eventSlug)}`;
+    recapLink.hidden = false;
 }
 
 function updateStream(updated) {

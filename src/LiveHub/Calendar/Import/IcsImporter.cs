@@ -16,8 +16,8 @@ namespace LiveHub.Calendar.Import;
 internal sealed class ImportTooLargeException(string message) : Exception(message);
 
 /// <summary>
-/// Plans and applies an import. Every VEVENT becomes one candidate event (a recurring series: one per occurrence
-/// inside the configured window, matched on "UID#original start"), validated by the same rules as the events API,
+/// Plans and applies an import. Every VEVENT becomes one candidate event (a recurring series stays one event with
+/// its RRULE, EXDATEs and overrides), validated by the same rules as the events API,
 /// then matched on <see cref="Event.SourceUid"/>: new UIDs are created, known ones updated only when something
 /// changed (so re-importing the same file bumps no revision), and everything else is skipped with a reason.
 /// </summary>
@@ -39,7 +39,7 @@ internal sealed class IcsImporter(LiveHubDbContext db, IOptions<CalendarOptions>
             Extract(calendar, now, candidates);
             if (candidates.Count > _options.MaxEvents)
             {
-                throw new ImportTooLargeException($"the file holds more than {_options.MaxEvents} events (series counted per occurrence); split it.");
+                throw new ImportTooLargeException($"the file holds more than {_options.MaxEvents} events; split it.");
             }
         }
 
@@ -70,6 +70,9 @@ internal sealed class IcsImporter(LiveHubDbContext db, IOptions<CalendarOptions>
 
     private sealed record Candidate(string? Uid, string? Title, int Line, EventWriteRequest? Request, List<string> Notes, string? SkipReason)
     {
+        /// <summary>The RRULE, EXDATEs and overrides of a recurring VEVENT, kept as one series.</summary>
+        public SeriesWriteRequest? Series { get; set; }
+
         public static Candidate Skip(ICal.CalendarEvent source, string? uid, string reason) =>
             new(uid, source.Summary, source.LineNumber, null, [], reason);
     }
@@ -79,8 +82,6 @@ internal sealed class IcsImporter(LiveHubDbContext db, IOptions<CalendarOptions>
         var zones = calendar.CreateTimeZoneResolver();
         var defaultZone = calendar.TimeZoneId is { } wrZone && TryIanaZone(wrZone, out var fileZone) ? fileZone : DefaultZone();
         var floating = new SystemTimeZoneRules(defaultZone);
-        var windowStart = now.Date.AddDays(-_options.RecurrencePastDays);
-        var windowEnd = now.Date.AddDays(_options.RecurrenceFutureDays);
 
         foreach (var withoutUid in calendar.Events.Where(e => string.IsNullOrWhiteSpace(e.Uid)))
         {
@@ -101,7 +102,7 @@ internal sealed class IcsImporter(LiveHubDbContext db, IOptions<CalendarOptions>
             var master = masters.FirstOrDefault();
             if (master is not null && master.IsRecurring)
             {
-                ExpandSeries(master, overrides, uid, zones, floating, defaultZone, windowStart, windowEnd, candidates);
+                candidates.Add(Series(master, overrides, uid, zones, floating, defaultZone, now));
                 continue;
             }
 
@@ -120,44 +121,80 @@ internal sealed class IcsImporter(LiveHubDbContext db, IOptions<CalendarOptions>
         }
     }
 
-    private void ExpandSeries(
-        ICal.CalendarEvent master, List<ICal.CalendarEvent> overrides, string uid, TimeZoneResolver zones, ITimeZoneRules floating,
-        TimeZoneInfo defaultZone, DateTime windowStart, DateTime windowEnd, List<Candidate> candidates)
+    /// <summary>
+    /// A recurring VEVENT becomes one event for its first date plus its series: the rule, the EXDATEs and the overrides
+    /// (RECURRENCE-ID), checked by the same rules as the series API. The rule is first stepped through with a cap so
+    /// that a hostile RRULE costs little.
+    /// </summary>
+    private Candidate Series(
+        ICal.CalendarEvent master, List<ICal.CalendarEvent> overrides, string uid, TimeZoneResolver zones, ITimeZoneRules floating, TimeZoneInfo defaultZone, DateTime now)
     {
-        List<Occurrence> occurrences;
+        if (master.RecurrenceRules.Count == 0)
+        {
+            return Candidate.Skip(master, uid, "RDATE without RRULE: LiveHub keeps series by their rule only.");
+        }
+
         try
         {
-            occurrences = master.GetOccurrences(windowStart, windowEnd, zones,
-                new EvaluationOptions { FloatingTimeZone = floating, MaxOccurrences = 10_000, MaxIncrements = _options.MaxRecurrencePeriods }, overrides);
+            // Stepping from DTSTART to ten years ahead is what showing the next dates may cost later.
+            master.GetOccurrences(DateTime.MinValue, now.AddYears(10), zones,
+                new EvaluationOptions { FloatingTimeZone = floating, MaxOccurrences = 1_000_000, MaxIncrements = _options.MaxRecurrencePeriods });
         }
-        catch (ICal.CalendarException ex)
+        catch (Exception ex) when (ex is ICal.CalendarException or ArgumentOutOfRangeException)
         {
-            candidates.Add(Candidate.Skip(master, uid, $"recurring series could not be expanded: {ex.Message}"));
-            return;
-        }
-
-        var window = $"{windowStart:yyyy-MM-dd} to {windowEnd:yyyy-MM-dd}";
-        if (occurrences.Count == 0)
-        {
-            candidates.Add(Candidate.Skip(master, uid, $"recurring series with no occurrence between {window}."));
-            return;
+            return Candidate.Skip(master, uid, $"recurring series could not be expanded: {ex.Message}");
         }
 
-        foreach (var (occurrence, index) in occurrences.Select((o, i) => (o, i)))
+        var candidate = Build(master, uid, null, zones, floating, defaultZone);
+        if (candidate.Request is null)
         {
-            var occurrenceUid = $"{uid}#{RecurrenceKey(occurrence.RecurrenceId, zones, floating)}";
-            if (index >= _options.MaxOccurrencesPerSeries)
+            return candidate;
+        }
+
+        if (master.RecurrenceRules.Count > 1 || master.RecurrenceDates.Count > 0)
+        {
+            candidate.Notes.Add("only the first RRULE is kept (extra RRULEs and RDATEs are not).");
+        }
+
+        var exceptions = new List<string>();
+        var changed = new List<SeriesOverrideRequest>();
+        try
+        {
+            exceptions.AddRange(master.ExceptionDates.Select(x => Iso(x.ToUtc(zones, floating))));
+            foreach (var instance in overrides)
             {
-                candidates.Add(Candidate.Skip(occurrence.Source, occurrenceUid,
-                    $"the series has more than {_options.MaxOccurrencesPerSeries} occurrences between {window}; only the first {_options.MaxOccurrencesPerSeries} are imported."));
-                continue;
-            }
+                var start = instance.Start?.ToUtc(zones, floating);
+                var end = instance.End?.ToUtc(zones, floating) ?? (start + instance.Duration);
+                var title = EventValidation.Clean(instance.Summary);
+                if (instance.Status == ICal.EventStatus.Cancelled && title?.StartsWith(CancelledPrefix, StringComparison.OrdinalIgnoreCase) == true)
+                {
+                    title = title[CancelledPrefix.Length..].Trim();
+                }
 
-            var candidate = Build(occurrence.Source, occurrenceUid, (occurrence.StartUtc, occurrence.EndUtc), zones, floating, defaultZone);
-            candidate.Notes.Insert(0, $"occurrence {index + 1} of a recurring series (imported as its own event; series are expanded between {window}).");
-            candidates.Add(candidate);
+                changed.Add(new SeriesOverrideRequest(
+                    Iso(instance.RecurrenceId!.Value.ToUtc(zones, floating)),
+                    start is null ? null : Iso(start.Value),
+                    end is null ? null : Iso(end.Value),
+                    title == candidate.Request.Title || title is null ? null : Truncate(title, EventLimits.Title, "SUMMARY", candidate.Notes),
+                    instance.Status switch
+                    {
+                        ICal.EventStatus.Cancelled => Events.EventStatus.Cancelled,
+                        ICal.EventStatus.Tentative => Events.EventStatus.Postponed,
+                        _ => Events.EventStatus.Scheduled,
+                    }));
+            }
         }
+        catch (Exception ex) when (ex is ICal.CalendarException or ArgumentOutOfRangeException)
+        {
+            return Candidate.Skip(master, uid, "an EXDATE or RECURRENCE-ID could not be read as a time between the years 1 and 9999.");
+        }
+
+        candidate.Series = new SeriesWriteRequest(master.RecurrenceRules[0].ToString(), exceptions, changed);
+        candidate.Notes.Insert(0, $"recurring series (RRULE:{master.RecurrenceRules[0]}), kept as one event with {exceptions.Count} skipped and {changed.Count} changed date(s).");
+        return candidate;
     }
+
+    private static string Iso(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private Candidate Build(
         ICal.CalendarEvent source, string uid, (DateTime Start, DateTime End)? instant, TimeZoneResolver zones, ITimeZoneRules floating, TimeZoneInfo defaultZone)
@@ -354,7 +391,7 @@ internal sealed class IcsImporter(LiveHubDbContext db, IOptions<CalendarOptions>
 
         await Venues.VenueDirectory.TrackAllAsync(db, cancellationToken);
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        var creates = new List<(int Index, Candidate Candidate, string Uid, ValidEvent Valid)>();
+        var creates = new List<(int Index, Candidate Candidate, string Uid, ValidEvent Valid, ValidSeries? Series)>();
         var items = new List<ImportItem>();
         foreach (var candidate in candidates)
         {
@@ -391,18 +428,25 @@ internal sealed class IcsImporter(LiveHubDbContext db, IOptions<CalendarOptions>
                 continue;
             }
 
+            if (!CheckSeries(candidate, valid, out var series, out var seriesReasons))
+            {
+                items.Add(Item(candidate, ImportActions.Skip, seriesReasons));
+                continue;
+            }
+
             // Its slug is chosen below, once the slugs taken are known for the whole file.
-            creates.Add((items.Count, candidate, uid, valid));
+            creates.Add((items.Count, candidate, uid, valid, series));
             items.Add(null!);
         }
 
         var slugsTaken = await SlugsTakenAsync(creates.Select(c => EventValidation.SlugFromTitle(c.Valid.Title)), cancellationToken);
-        foreach (var (index, candidate, uid, valid) in creates)
+        foreach (var (index, candidate, uid, valid, series) in creates)
         {
             var slug = FreeSlug(EventValidation.SlugFromTitle(valid.Title), slugsTaken);
             var e = new Event { Slug = slug, Title = valid.Title, TimeZoneId = valid.TimeZoneId, CreatedAtUtc = now, UpdatedAtUtc = now, SourceUid = uid };
             var (_, venue) = await Venues.VenueDirectory.ResolveAsync(db, valid, now, new Problems.ValidationErrors(), cancellationToken, allTracked: true);
             EventChanges.Apply(e, valid, slug, now, venue);
+            SeriesChanges.Apply(e, series, now);
             e.Revision = 0;
             if (apply)
             {
@@ -434,6 +478,11 @@ internal sealed class IcsImporter(LiveHubDbContext db, IOptions<CalendarOptions>
             return Item(candidate, ImportActions.Skip, Reasons(errors));
         }
 
+        if (!CheckSeries(candidate, valid, out var series, out var seriesReasons))
+        {
+            return Item(candidate, ImportActions.Skip, seriesReasons, current);
+        }
+
         var outside = current.Sessions.Where(s => s.DeletedAtUtc is null && (s.StartsAtUtc < valid.StartsAtUtc || s.EndsAtUtc > valid.EndsAtUtc)).ToList();
         if (outside.Count > 0 && valid.Status != Events.EventStatus.Postponed)
         {
@@ -442,15 +491,58 @@ internal sealed class IcsImporter(LiveHubDbContext db, IOptions<CalendarOptions>
 
         var before = Snapshot(current);
         var (_, venue) = await Venues.VenueDirectory.ResolveAsync(db, valid, now, errors, cancellationToken, allTracked: true);
-        if (!EventChanges.Apply(current, valid, current.Slug, now, venue))
+        var eventChanged = EventChanges.Apply(current, valid, current.Slug, now, venue);
+        var seriesChanged = SeriesChanges.Apply(current, series, now);
+        if (!eventChanged && !seriesChanged)
         {
             return Item(candidate, ImportActions.Skip, ["unchanged since the last import."], current);
         }
 
         var after = Snapshot(current);
         var changed = before.Where(kv => after[kv.Key] != kv.Value).Select(kv => kv.Key).ToList();
+        if (seriesChanged)
+        {
+            changed.Add("series");
+        }
+
         return Item(candidate, ImportActions.Update, [$"changes: {string.Join(", ", changed)}.", .. candidate.Notes], current);
     }
+
+    /// <summary>
+    /// Checks a candidate's series by the series API's rules. An EXDATE or override that names no date of the rule is
+    /// dropped with a note (calendar programs ignore those too); any other problem skips the event.
+    /// </summary>
+    private static bool CheckSeries(Candidate candidate, ValidEvent valid, out ValidSeries? series, out List<string> reasons)
+    {
+        series = null;
+        reasons = [];
+        if (candidate.Series is not { } request)
+        {
+            return true;
+        }
+
+        VenueTime.TryFindZone(valid.TimeZoneId, out var zone);
+        var errors = SeriesValidation.Validate(request, valid.StartsAtUtc, valid.EndsAtUtc, zone, out series);
+        if (series is null && errors.ToDictionary().Keys.All(k => k.StartsWith("exceptions[", StringComparison.Ordinal) || k.StartsWith("overrides[", StringComparison.Ordinal)))
+        {
+            var bad = errors.ToDictionary().Keys.ToList();
+            var exceptions = request.Exceptions!.Where((_, i) => !bad.Any(k => k.StartsWith($"exceptions[{i}]", StringComparison.Ordinal))).ToList();
+            var overrides = request.Overrides!.Where((_, i) => !bad.Any(k => k.StartsWith($"overrides[{i}]", StringComparison.Ordinal))).ToList();
+            candidate.Notes.Add($"{request.Exceptions!.Count - exceptions.Count} EXDATE(s) and {request.Overrides!.Count - overrides.Count} RECURRENCE-ID override(s) name no date of the series; ignored.");
+            errors = SeriesValidation.Validate(request with { Exceptions = exceptions, Overrides = overrides }, valid.StartsAtUtc, valid.EndsAtUtc, zone, out series);
+        }
+
+        if (series is null)
+        {
+            reasons = [.. errors.ToDictionary().SelectMany(kv => kv.Value.Select(reason => $"{SeriesFieldName(kv.Key)} {reason}"))];
+            return false;
+        }
+
+        return true;
+    }
+
+    private static string SeriesFieldName(string field) =>
+        field == "rule" ? "RRULE" : field.StartsWith("exceptions", StringComparison.Ordinal) ? "EXDATE" : field.StartsWith("overrides", StringComparison.Ordinal) ? "RECURRENCE-ID" : field;
 
     private static Dictionary<string, string> Snapshot(Event e) => new(StringComparer.Ordinal)
     {

@@ -14,8 +14,8 @@ public static class ImportActions
     public const string Skip = "skip";
 }
 
-/// <summary>One VEVENT (or one occurrence of a series) and what the import does with it.</summary>
-/// <param name="Uid">The source UID; an occurrence of a series adds "#" and its original start.</param>
+/// <summary>One VEVENT (a recurring series with its overrides counts as one) and what the import does with it.</summary>
+/// <param name="Uid">The source UID; an override whose series is not in the file adds "#" and its original start.</param>
 /// <param name="Action">create, update or skip.</param>
 /// <param name="Reasons">Why it is skipped, what changes, or what was adjusted on the way in.</param>
 /// <param name="Line">Line of the VEVENT in the file.</param>
