@@ -52,6 +52,7 @@ public static class ScriptStrings
         ["reconnecting"] = "Reconnecting…",
         ["offline"] = "Offline: updates will resume when you are back online",
         ["closed"] = "This coverage is no longer available",
+        ["offlineShort"] = "Offline",
         ["timesInReaderZone"] = "Times are in your local time: {zone}.",
         ["timesInVenueZone"] = "Times are in venue time: {zone}.",
         ["showVenueTime"] = "Show venue time",

@@ -201,6 +201,12 @@ public abstract class BilingualContentTests(LiveHubApp app)
         Assert.Equal("Mae’r gweinidog yn cyrraedd.", welsh.QuerySelector("#live-feed .post-body")!.TextContent.Trim());
         Assert.Equal("The minister arrives.", english.QuerySelector("#live-feed .post-body")!.TextContent.Trim());
         Assert.Equal("Yn fyw nawr", welsh.GetElementById("live-state")!.TextContent.Trim());
+
+        var embed = await PageAsync($"/embed/live/{live.Slug}/sessions/{live.SessionId}", "cy");
+        Assert.Equal("cy", embed.DocumentElement.GetAttribute("lang"));
+        Assert.Equal("Mae’r gweinidog yn cyrraedd.", embed.QuerySelector("#embed-feed .post-body")!.TextContent.Trim());
+        Assert.Equal("Y darllediad llawn ar LiveHub", embed.GetElementById("embed-full-link")!.TextContent);
+        Assert.NotNull(embed.GetElementById("livehub-strings"));
     }
 
     [Fact]
