@@ -156,7 +156,7 @@ internal sealed class DemoEvent(LiveHubDbContext db, SeedDirectory directory, Ti
             anchor.AddHours(2), anchor.AddHours(3), report.Room, null, null, CoverageState.Upcoming);
         e.Sessions.AddRange([reportSession, panelSession, closing]);
         db.Events.Add(e);
-        db.LiveStreams.Add(new LiveStream
+        var panelStream = new LiveStream
         {
             EventId = e.Id,
             SessionId = panelSession.Id,
@@ -164,7 +164,9 @@ internal sealed class DemoEvent(LiveHubDbContext db, SeedDirectory directory, Ti
             State = CoverageState.Live,
             StartedAtUtc = now,
             CreatedAtUtc = now,
-        });
+        };
+        db.LiveStreams.Add(panelStream);
+        await AddDemoQuestionsAsync(folder, panelStream.Id, now, cancellationToken);
 
         try
         {
@@ -177,6 +179,42 @@ internal sealed class DemoEvent(LiveHubDbContext db, SeedDirectory directory, Ti
             // Another instance created it first (the slug is unique): use theirs.
             db.ChangeTracker.Clear();
             return await db.Events.IgnoreQueryFilters().Include(x => x.Sessions).FirstOrDefaultAsync(x => x.Slug == Slug, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// seeds/demo-questions.json: a few audience questions for the demo panel (invented; the sources record none), so
+    /// that a first run shows the questions panel, the board and the moderation queue. Written as web questions.
+    /// </summary>
+    private async Task AddDemoQuestionsAsync(string folder, Guid streamId, DateTime now, CancellationToken cancellationToken)
+    {
+        var file = Path.Combine(folder, "demo-questions.json");
+        if (!File.Exists(file))
+        {
+            return;
+        }
+
+        var seeded = await SeedFiles.ReadAsync<SeedDemoQuestions>(file, cancellationToken);
+        var asked = now.AddMinutes(-seeded.Questions.Count);
+        foreach (var question in seeded.Questions)
+        {
+            // The same rules as a question typed on the live page.
+            if (Questions.QuestionText.ValidateWebText(question.Text, new Problems.ValidationErrors()) is null)
+            {
+                throw new InvalidDataException($"{file}: \"{question.Text}\" is not a question the live page would take (plain text, at most {Questions.QuestionLimits.WebText} characters, {Questions.QuestionText.MaxLinks} links).");
+            }
+
+            asked = asked.AddMinutes(1);
+            db.Set<Questions.Question>().Add(new Questions.Question
+            {
+                StreamId = streamId,
+                Source = Questions.QuestionSource.Web,
+                Status = question.Status,
+                Text = question.Text,
+                AskedAtUtc = asked,
+                ModeratedAtUtc = question.Status == Questions.QuestionStatus.Pending ? null : asked,
+                UpdatedAtUtc = asked,
+            });
         }
     }
 
@@ -381,3 +419,8 @@ internal static class SeedDirectoryExtensions
             ? (await SeedFiles.ReadAsync<List<SeedSpeaker>>(Path.Combine(folder, "speakers.json"), cancellationToken)).ToDictionary(s => s.Key, s => s.Name, StringComparer.Ordinal)
             : new Dictionary<string, string>();
 }
+
+/// <summary>seeds/demo-questions.json.</summary>
+internal sealed record SeedDemoQuestions(string Event, string? Session, string? Note, IReadOnlyList<SeedDemoQuestion> Questions);
+
+internal sealed record SeedDemoQuestion(Questions.QuestionStatus Status, string Text);

@@ -34,6 +34,9 @@ public sealed class FirstRunTests(DemoBrowserFixture browser) : IClassFixture<De
         Assert.True(await page.Locator(Feed).CountAsync() > before);
         await Expect(page.Locator("#live-announcer")).ToContainTextAsync("new update", new() { Timeout = 30_000 });
         Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"), "The live page was reloaded.");
+        // The audience's side: the demo's approved questions, and the form to ask one.
+        await Expect(page.Locator("#live-questions")).ToContainTextAsync("Could secondments like the Japanese ones");
+        await Expect(page.Locator("#live-questions textarea")).ToBeVisibleAsync();
         tab.AssertNoErrors();
     }
 }

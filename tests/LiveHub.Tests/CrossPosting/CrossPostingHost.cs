@@ -40,6 +40,8 @@ public sealed class CrossPostingHost(DatabaseProvider provider, string connectio
         // Hundreds of hosts per run: their Information lines on the console (every Bluesky call, job and migration) cost
         // CPU and nobody reads them. Tests that check logs use RecordingLoggerProvider, which this does not filter.
         builder.UseSetting("Logging:Console:LogLevel:Default", "Warning");
+        // On in appsettings.json (the first run shows it); off here unless a fixture asks for it (Questions tests).
+        builder.UseSetting("Questions:Enabled", "false");
         builder.UseSetting("Seeds:Demo", "false");
         builder.UseSetting("SignIn:AttemptsPerMinute", "10000");
         builder.UseSetting("CrossPosting:ServiceUrl", pds.BaseUrl.ToString());

@@ -74,6 +74,8 @@ public abstract class LiveHubApp : WebApplicationFactory<Program>, IAsyncLifetim
         // Hundreds of hosts per run: their Information lines on the console (every Bluesky call, job and migration) cost
         // CPU and nobody reads them. Tests that check logs use RecordingLoggerProvider, which this does not filter.
         builder.UseSetting("Logging:Console:LogLevel:Default", "Warning");
+        // On in appsettings.json (the first run shows it); off here unless a fixture asks for it (Questions tests).
+        builder.UseSetting("Questions:Enabled", "false");
         // Off unless a fixture asks for it (FirstRunTests): tests count the events and posts they create.
         builder.UseSetting("Seeds:Demo", "false");
         builder.UseSetting("SignIn:AttemptsPerMinute", "10000");

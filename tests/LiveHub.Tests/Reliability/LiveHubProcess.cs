@@ -39,6 +39,8 @@ public sealed partial class LiveHubProcess : IAsyncDisposable
             ["Seeds__LoadWhenEmpty"] = "false",
             // The demo replay writes on its own; tests that count rows or time writes run without it.
             ["Seeds__Demo"] = "false",
+            // On in appsettings.json; its Bluesky poller would add reads to the fake PDS that tests count.
+            ["Questions__Enabled"] = "false",
             ["SignIn__AttemptsPerMinute"] = "10000",
             ["Bootstrap__AdminEmail"] = AdminEmail,
             ["Bootstrap__AdminPassword"] = AdminPassword,

@@ -3,6 +3,7 @@ using System.Text.Json;
 using LiveHub.Data;
 using LiveHub.Live;
 using LiveHub.Seeding;
+using LiveHub.Staff;
 using LiveHub.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -22,6 +23,7 @@ public abstract class DemoTests(LiveHubApp app)
         ["Seeds:LoadWhenEmpty"] = "true",
         ["Seeds:Demo"] = "true",
         ["Seeds:DemoReplayInterval"] = interval,
+        ["Questions:Enabled"] = "true",
     };
 
     public sealed class DemoSqliteApp : SqliteApp
@@ -68,6 +70,12 @@ public abstract class DemoTests(LiveHubApp app)
         Assert.True(later.Count > first.Count);
         var page = await client.GetStringAsync($"/live/{Slug}/sessions/{live.GetProperty("id").GetGuid()}");
         Assert.Contains("Now: a panel on lessons learned", page, StringComparison.Ordinal);
+
+        // The audience is in it too: the seeded approved questions are on the page, the pending one only in the queue.
+        Assert.Contains("Could secondments like the Japanese ones", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("Will the slides from the report launch", page, StringComparison.Ordinal);
+        var queue = await (await app.BearerClientAsync(StaffRoles.Editor)).GetFromJsonAsync<JsonElement>($"/api/questions?status=pending&streamId={streamId}");
+        Assert.Contains("Will the slides from the report launch", queue.GetRawText(), StringComparison.Ordinal);
 
         // The hub feed has the demo and its sessions; the real conference keeps its real date.
         var feed = await client.GetStringAsync("/calendar.ics");
