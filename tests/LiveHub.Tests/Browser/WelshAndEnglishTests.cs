@@ -9,7 +9,7 @@ namespace LiveHub.Tests.Browser;
 /// <summary>
 /// The site in Welsh and English in Chromium: the switch on every page and its memory, a Welsh browser getting Welsh,
 /// the scripts' text in the page's language, bilingual live updates, and a screenshot of each main page in Welsh
-/// (written to docs/screenshots/cy when LIVEHUB_SCREENSHOTS=1, else to a temporary folder).
+/// (written to docs/screenshots/cy when LIVEHUB_SCREENSHOTS=docs, else to a temporary folder: see ScreenshotFolder).
 /// </summary>
 public sealed class WelshAndEnglishTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
@@ -113,14 +113,11 @@ public sealed class WelshAndEnglishTests(BrowserFixture browser) : IClassFixture
     }
 
     [Fact]
-    public async Task Each_main_page_in_welsh_has_no_english_chrome_and_is_photographed()
+    public async Task Screenshots_of_each_main_page_in_welsh_with_no_english_chrome()
     {
         var c = await CreateAsync();
         (await c.Editor.PostAsJsonAsync($"/api/streams/{c.StreamId}/posts", new { kind = "keyMoment", body = "Every village by 2030, the minister says.", bodyCy = "Pob pentref erbyn 2030, medd y gweinidog." })).EnsureSuccessStatusCode();
-        var folder = Environment.GetEnvironmentVariable("LIVEHUB_SCREENSHOTS") == "1"
-            ? Path.Combine(Localisation.HardCodedEnglishTests.RepositoryRoot(), "docs", "screenshots", "cy")
-            : Directory.CreateTempSubdirectory("livehub-screenshots-").FullName;
-        Directory.CreateDirectory(folder);
+        var folder = ScreenshotFolder.For("cy");
         await using var tab = await browser.NewPageAsync(1024, 800, locale: "cy");
         var page = tab.Page;
         var pages = new (string Name, string Url, string Heading)[]
