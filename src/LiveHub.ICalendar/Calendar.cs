@@ -25,6 +25,9 @@ public sealed class Calendar
     /// <summary>Written as DESCRIPTION and X-WR-CALDESC; read from either.</summary>
     public string? Description { get; set; }
 
+    /// <summary>The LANGUAGE parameter of NAME and DESCRIPTION (RFC 7986), a language tag such as "cy"; none if null.</summary>
+    public string? Language { get; set; }
+
     /// <summary>X-WR-TIMEZONE: Google's default zone for floating times.</summary>
     public string? TimeZoneId { get; set; }
 

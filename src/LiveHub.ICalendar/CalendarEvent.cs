@@ -20,7 +20,13 @@ public sealed class CalendarEvent
 
     public string? Summary { get; set; }
 
+    /// <summary>The LANGUAGE parameter of SUMMARY (RFC 5545 3.2.10), a language tag such as "cy"; none if null.</summary>
+    public string? SummaryLanguage { get; set; }
+
     public string? Description { get; set; }
+
+    /// <summary>The LANGUAGE parameter of DESCRIPTION.</summary>
+    public string? DescriptionLanguage { get; set; }
 
     public string? Location { get; set; }
 

@@ -8,6 +8,7 @@ using LiveHub.Embed;
 using LiveHub.Events;
 using LiveHub.Health;
 using LiveHub.Live;
+using LiveHub.Localisation;
 using LiveHub.Pages;
 using LiveHub.Problems;
 using LiveHub.Recap;
@@ -23,6 +24,7 @@ builder.UseLiveHubWebRoot();
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddProblems();
+builder.Services.AddLocalisation();
 builder.Services.AddOpenApi();
 builder.Services.AddLiveHubDatabase(builder.Configuration, builder.Environment);
 builder.Services.AddStaff();
@@ -58,6 +60,7 @@ if (!app.Environment.IsDevelopment())
 app.UseSecurityHeaders();
 app.UseDefaultFiles();
 app.UseStaticFiles();
+app.UseLocalisation();
 app.UseRateLimiter();
 app.UseAuthentication();
 app.UseStaffAccountCheck();

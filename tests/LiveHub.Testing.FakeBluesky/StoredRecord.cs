@@ -67,6 +67,11 @@ public sealed record StoredRecord(string Did, string Collection, string Rkey, st
 
     public string? Text => Value.TryGetProperty("text", out var text) ? text.GetString() : null;
 
+    /// <summary>The post's langs as recorded (empty when it has none).</summary>
+    public IReadOnlyList<string> Langs => Value.TryGetProperty("langs", out var langs) && langs.ValueKind == JsonValueKind.Array
+        ? [.. langs.EnumerateArray().Select(l => l.GetString() ?? "")]
+        : [];
+
     public string? ReplyRootUri => ReplyUri("root");
 
     public string? ReplyParentUri => ReplyUri("parent");

@@ -1,6 +1,7 @@
 // "Add to my agenda" buttons on event pages. The first add creates the agenda (its token is kept in this
 // browser); each button then adds or removes its session. A polite live region says what happened.
 
+import { t } from "./strings.js";
 import { AgendaError, agendaApi, storeToken, storedToken } from "./agenda-store.js";
 
 const buttons = [...document.querySelectorAll("button[data-agenda-session]")];
@@ -20,7 +21,7 @@ function init() {
     const render = () => {
         for (const button of buttons) {
             const inAgenda = picked.has(button.dataset.agendaSession);
-            button.textContent = inAgenda ? "Remove from my agenda" : "Add to my agenda";
+            button.textContent = inAgenda ? t("agendaRemove") : t("agendaAdd");
             button.classList.toggle("in-agenda", inAgenda);
             button.hidden = false;
         }
@@ -46,13 +47,13 @@ function init() {
     for (const button of buttons) {
         button.addEventListener("click", async () => {
             const id = button.dataset.agendaSession;
-            const title = button.dataset.sessionTitle || "the session";
+            const title = button.dataset.sessionTitle || t("theSession");
             button.disabled = true;
             try {
                 let current = storedToken();
                 if (picked.has(id) && current) {
                     apply(await agendaApi.remove(current, id));
-                    announcer.textContent = `Removed “${title}” from your agenda.`;
+                    announcer.textContent = t("agendaRemoved", { title });
                 } else {
                     try {
                         apply(current ? await agendaApi.add(current, id) : await agendaApi.create([id]));
@@ -65,10 +66,10 @@ function init() {
                         current = null;
                         apply(await agendaApi.create([id]));
                     }
-                    announcer.textContent = `Added “${title}” to your agenda. See it, and its calendar feed, under My agenda.`;
+                    announcer.textContent = t("agendaAdded", { title });
                 }
             } catch (error) {
-                announcer.textContent = `Your agenda could not be changed: ${error.message}`;
+                announcer.textContent = t("agendaChangeFailed", { reason: error.message });
             } finally {
                 button.disabled = false;
                 button.focus();

@@ -1,6 +1,8 @@
 // The personal agenda's token and API. The token is the agenda's only credential: it is kept in this browser's
 // localStorage and sent in the Agenda-Token header, never in a page or API URL.
 
+import { t } from "./strings.js";
+
 const TOKEN_KEY = "livehub.agenda.token";
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -68,7 +70,7 @@ async function call(method, path, token, body) {
         json = null;
     }
     if (!response.ok) {
-        throw new AgendaError(response.status, json && json.title, (json && (json.detail || json.title)) || `The server answered ${response.status}.`);
+        throw new AgendaError(response.status, json && json.title, (json && (json.detail || json.title)) || t("agendaServerAnswered", { status: response.status }));
     }
     return json;
 }

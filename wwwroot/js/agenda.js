@@ -2,6 +2,7 @@
 // private feed links, and removes sessions, replaces the link or deletes the agenda. Text from the server is
 // only ever set as textContent or attribute values, never parsed as HTML.
 
+import { locale, t } from "./strings.js";
 import { AgendaError, agendaApi, storeToken, storedToken, tokenFrom } from "./agenda-store.js";
 
 const $ = id => document.getElementById(id);
@@ -26,35 +27,35 @@ function init() {
         event.preventDefault();
         const token = tokenFrom($("agenda-import-link").value);
         if (!token) {
-            say("That is not an agenda link: paste the manage link or the feed address exactly as you got it.");
+            say(t("agendaNotALink"));
             return;
         }
         storeToken(token);
         $("agenda-import-link").value = "";
-        await load("Agenda loaded.");
+        await load(t("agendaLoaded"));
     });
 
     $("agenda-rotate").addEventListener("click", async () => {
-        if (!confirm("Replace your private link? Calendars subscribed to the old link stop updating until you subscribe again.")) {
+        if (!confirm(t("agendaConfirmReplace"))) {
             return;
         }
         await act(async token => {
             const agenda = await agendaApi.rotate(token);
             storeToken(agenda.token);
             show(agenda);
-            say("You have a new private link. The old one no longer works: subscribe again with the new one.");
+            say(t("agendaReplaced"));
         });
     });
 
     $("agenda-delete").addEventListener("click", async () => {
-        if (!confirm("Delete your agenda? Its calendar feed stops working.")) {
+        if (!confirm(t("agendaConfirmDelete"))) {
             return;
         }
         await act(async token => {
             await agendaApi.revoke(token);
             storeToken(null);
             show(null);
-            say("Your agenda was deleted.");
+            say(t("agendaDeleted"));
         });
     });
 
@@ -73,9 +74,9 @@ function init() {
             if (error instanceof AgendaError && error.agendaGone) {
                 storeToken(null);
                 show(null);
-                say("This agenda no longer exists: it was deleted, or its link was replaced on another device.");
+                say(t("agendaGone"));
             } else {
-                say(`Your agenda could not be loaded: ${error.message}`);
+                say(t("agendaLoadFailed", { reason: error.message }));
             }
         }
     }
@@ -89,7 +90,7 @@ function init() {
         try {
             await action(token);
         } catch (error) {
-            say(`That did not work: ${error.message}`);
+            say(t("agendaFailed", { reason: error.message }));
             if (error instanceof AgendaError && error.agendaGone) {
                 await load("");
             }
@@ -110,7 +111,7 @@ function init() {
         $("agenda-sessions").replaceChildren(...agenda.sessions.map(session => sessionItem(session)));
         $("agenda-webcal").href = agenda.webcalUrl;
         $("agenda-google").href = `https://calendar.google.com/calendar/render?cid=${encodeURIComponent(agenda.feedUrl)}`;
-        $("agenda-outlook").href = `https://outlook.live.com/calendar/0/addfromweb?url=${encodeURIComponent(agenda.feedUrl)}&name=${encodeURIComponent("My LiveHub agenda")}`;
+        $("agenda-outlook").href = `https://outlook.live.com/calendar/0/addfromweb?url=${encodeURIComponent(agenda.feedUrl)}&name=${encodeURIComponent(t("agendaCalendarName"))}`;
         $("agenda-feed-url").value = agenda.feedUrl;
         $("agenda-manage-url").value = `${location.origin}/agenda#token=${agenda.token}`;
     }
@@ -135,7 +136,7 @@ function init() {
         if (session.status !== "scheduled") {
             const badge = document.createElement("span");
             badge.className = "badge";
-            badge.textContent = session.removed ? "Removed by the organisers" : session.status === "cancelled" ? "Cancelled" : "Postponed";
+            badge.textContent = session.removed ? t("removedByOrganisers") : session.status === "cancelled" ? t("cancelled") : t("postponed");
             title.append(" ", badge);
         }
 
@@ -146,11 +147,11 @@ function init() {
         const remove = document.createElement("button");
         remove.type = "button";
         remove.className = "button button-small button-secondary";
-        remove.textContent = "Remove from my agenda";
-        remove.setAttribute("aria-label", `Remove “${session.title}” from my agenda`);
+        remove.textContent = t("agendaRemove");
+        remove.setAttribute("aria-label", t("agendaRemoveNamed", { title: session.title }));
         remove.addEventListener("click", () => act(async token => {
             show(await agendaApi.remove(token, session.id));
-            say(`Removed “${session.title}” from your agenda.`);
+            say(t("agendaRemoved", { title: session.title }));
         }));
 
         item.append(when, title, context, remove);
@@ -163,7 +164,7 @@ function formatRange(when) {
     const local = value => value.slice(0, 19);
     const start = new Date(local(when.startsAtLocal) + "Z");
     const end = new Date(local(when.endsAtLocal) + "Z");
-    const day = new Intl.DateTimeFormat("en-GB", { weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(start);
-    const clock = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
+    const day = new Intl.DateTimeFormat(locale, { weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(start);
+    const clock = new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
     return `${day}, ${clock.format(start)}–${clock.format(end)}`;
 }

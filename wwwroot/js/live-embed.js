@@ -2,16 +2,17 @@
 // posts; this keeps them current over the same SignalR client as the full page (live-stream.js), keeps at most
 // data-limit posts, opens links in a new tab (never inside the host's frame) and tells the host page its height.
 
+import { t } from "./strings.js";
 import { LiveStreamClient, Status } from "./live-stream.js";
 import { renderPost } from "./live-render.js";
 
-const stateTexts = { live: "Live now", ended: "Coverage has ended", upcoming: "Coverage has not started yet" };
+const stateTexts = { live: t("stateLive"), ended: t("stateEnded"), upcoming: t("stateUpcoming") };
 const statusTexts = {
-    [Status.connecting]: "Connecting…",
+    [Status.connecting]: t("connecting"),
     [Status.live]: "",
-    [Status.reconnecting]: "Reconnecting…",
-    [Status.offline]: "Offline",
-    [Status.closed]: "This coverage is no longer available",
+    [Status.reconnecting]: t("reconnecting"),
+    [Status.offline]: t("offlineShort"),
+    [Status.closed]: t("closed"),
 };
 
 const root = document.getElementById("embed");

@@ -3,17 +3,21 @@
 // The body HTML (`post.html`) is produced and sanitised by the server (PostRenderer): text encoded,
 // http(s) links only, raw HTML never rendered. Everything else is set as text.
 
+import { locale, t } from "./strings.js";
 import { clockTime, fullTime } from "./live-time.js";
 
 const kindLabels = {
-    quote: "Quote",
-    keyMoment: "Key moment",
-    questionsOpen: "Questions",
-    sessionStarted: "Started",
-    sessionEnded: "Ended",
+    quote: "kindQuote",
+    keyMoment: "kindKeyMoment",
+    questionsOpen: "kindQuestions",
+    sessionStarted: "kindStarted",
+    sessionEnded: "kindEnded",
 };
 
-export const kindLabel = (post) => kindLabels[post.kind] ?? (post.keyMoment ? "Key moment" : null);
+export const kindLabel = (post) => {
+    const key = kindLabels[post.kind] ?? (post.keyMoment ? "kindKeyMoment" : null);
+    return key ? t(key) : null;
+};
 
 /** "2024-11-04T14:03:00Z", the form the server writes in datetime attributes. */
 export const isoSeconds = (instant) => new Date(instant).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -39,10 +43,22 @@ export function el(tag, attributes = {}, ...children) {
     return element;
 }
 
-function bodyHtml(post) {
+/** The body in the page's language when the update has it (as Localisation/Bilingual.Pick on the server), and its lang attribute if it differs. */
+function shownBody(post) {
+    const welshPage = locale === "cy";
+    if (welshPage && post.htmlCy) {
+        return { html: post.htmlCy, lang: null };
+    }
+    if (post.html || !post.htmlCy) {
+        return { html: post.html ?? "", lang: welshPage ? "en-GB" : null };
+    }
+    return { html: post.htmlCy, lang: welshPage ? null : "cy" };
+}
+
+function bodyHtml(html) {
     const template = document.createElement("template");
     // Sanitised on the server (see above); parsed inert in a template, then moved into the page.
-    template.innerHTML = post.html ?? "";
+    template.innerHTML = html;
     return template.content;
 }
 
@@ -64,17 +80,18 @@ export function renderPost(post, { timeZone, idPrefix = "" }) {
     const header = el("header", {},
         el("a", { class: "permalink", href: post.permalink, id: `${id}-time` }, time),
         label ? el("span", { class: "post-kind" }, label) : null,
-        post.editedAt ? el("span", { class: "edited", title: `Edited ${fullTime(post.editedAt, timeZone)}` }, "edited") : null);
+        post.editedAt ? el("span", { class: "edited", title: t("editedAt", { time: fullTime(post.editedAt, timeZone) }) }, t("edited")) : null);
 
     let body;
+    const shown = shownBody(post);
     if (post.kind === "quote" && post.speaker) {
-        body = el("figure", { class: "post-body post-quote" },
-            el("blockquote", {}, bodyHtml(post)),
+        body = el("figure", { class: "post-body post-quote", lang: shown.lang },
+            el("blockquote", {}, bodyHtml(shown.html)),
             el("figcaption", {}, "— ", post.speaker.pageUrl
                 ? el("a", { class: "speaker-link", href: post.speaker.pageUrl }, post.speaker.name)
                 : post.speaker.name));
     } else {
-        body = el("div", { class: "post-body" }, bodyHtml(post));
+        body = el("div", { class: "post-body", lang: shown.lang }, bodyHtml(shown.html));
     }
 
     const images = (post.images ?? []).map((image) =>

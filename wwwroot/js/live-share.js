@@ -2,6 +2,7 @@
 // and a Bluesky compose link. Built from the post's own markup, so they work the same for posts rendered
 // on the server and posts that arrived over SignalR.
 
+import { t } from "./strings.js";
 import { el, postText } from "./live-render.js";
 
 const BLUESKY_INTENT = "https://bsky.app/intent/compose?text=";
@@ -21,9 +22,9 @@ async function copy(button, url) {
     const label = button.textContent;
     try {
         await navigator.clipboard.writeText(url);
-        button.textContent = "Link copied";
+        button.textContent = t("linkCopied");
     } catch {
-        button.textContent = "Could not copy";
+        button.textContent = t("copyFailed");
     }
     setTimeout(() => {
         button.textContent = label;
@@ -36,11 +37,11 @@ export function addShareControls(article, { title = document.title } = {}) {
     const labelledBy = article.getAttribute("aria-labelledby");
     const url = permalinkOf(article);
     const text = shareText(article);
-    const copyButton = el("button", { type: "button", class: "link-button share-copy", "aria-describedby": labelledBy }, "Copy link");
+    const copyButton = el("button", { type: "button", class: "link-button share-copy", "aria-describedby": labelledBy }, t("copyLink"));
     copyButton.addEventListener("click", () => copy(copyButton, url));
     let nativeButton = null;
     if (typeof navigator.share === "function") {
-        nativeButton = el("button", { type: "button", class: "link-button share-native", "aria-describedby": labelledBy }, "Share…");
+        nativeButton = el("button", { type: "button", class: "link-button share-native", "aria-describedby": labelledBy }, t("share"));
         nativeButton.addEventListener("click", () => navigator.share({ title, text, url }).catch(() => {}));
     }
     const bluesky = el("a", {
@@ -49,7 +50,7 @@ export function addShareControls(article, { title = document.title } = {}) {
         target: "_blank",
         rel: "noopener",
         "aria-describedby": labelledBy,
-    }, "Post to Bluesky");
+    }, t("postToBluesky"));
     article.append(el("footer", { class: "post-share" }, copyButton, nativeButton, bluesky));
     return article;
 }

@@ -1,5 +1,7 @@
 // Times on the live pages: venue time (the event's IANA zone, named) or the reader's own zone.
 
+import { locale } from "./strings.js";
+
 const formatters = new Map();
 
 function formatter(timeZone, options) {
@@ -7,10 +9,10 @@ function formatter(timeZone, options) {
     let value = formatters.get(key);
     if (!value) {
         try {
-            value = new Intl.DateTimeFormat("en-GB", { ...options, timeZone });
+            value = new Intl.DateTimeFormat(locale, { ...options, timeZone });
         } catch {
             // An unknown zone: fall back to UTC rather than failing the whole page.
-            value = new Intl.DateTimeFormat("en-GB", { ...options, timeZone: "UTC" });
+            value = new Intl.DateTimeFormat(locale, { ...options, timeZone: "UTC" });
         }
         formatters.set(key, value);
     }

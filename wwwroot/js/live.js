@@ -2,6 +2,7 @@
 // page works without JavaScript); this keeps it current over SignalR, and adds the key-moments filter,
 // pausing, the "N new updates" bar, venue/local time, share links and keyboard navigation.
 
+import { t } from "./strings.js";
 import { LiveStreamClient, Status } from "./live-stream.js";
 import { el, postText, renderPost } from "./live-render.js";
 import { addShareControls } from "./live-share.js";
@@ -14,13 +15,13 @@ const ANNOUNCE_INTERVAL = 5000;
 const ANNOUNCE_BATCH = 1200;
 const LOCAL_TIME_KEY = "livehub.live.localTime";
 
-const stateTexts = { live: "Live now", ended: "Coverage has ended", upcoming: "Coverage has not started yet" };
+const stateTexts = { live: t("stateLive"), ended: t("stateEnded"), upcoming: t("stateUpcoming") };
 const statusTexts = {
-    [Status.connecting]: "Connecting…",
-    [Status.live]: "Live",
-    [Status.reconnecting]: "Reconnecting…",
-    [Status.offline]: "Offline: updates will resume when you are back online",
-    [Status.closed]: "This coverage is no longer available",
+    [Status.connecting]: t("connecting"),
+    [Status.live]: t("connected"),
+    [Status.reconnecting]: t("reconnecting"),
+    [Status.offline]: t("offline"),
+    [Status.closed]: t("closed"),
 };
 
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
@@ -63,10 +64,10 @@ function init(root) {
             showTime(time, z);
         }
         zoneNote.textContent = useLocalTime
-            ? `Times are in your local time: ${describeZone(z)}.`
-            : `Times are in venue time: ${describeZone(venueZone)}.`;
+            ? t("timesInReaderZone", { zone: describeZone(z) })
+            : t("timesInVenueZone", { zone: describeZone(venueZone) });
         timeToggle.setAttribute("aria-pressed", String(useLocalTime));
-        timeToggle.textContent = useLocalTime ? "Show venue time" : "Show my local time";
+        timeToggle.textContent = useLocalTime ? t("showVenueTime") : t("showLocalTime");
     }
 
     timeToggle.addEventListener("click", () => {
@@ -127,7 +128,7 @@ function init(root) {
             empty = document.createElement("p");
             empty.className = "empty";
             empty.id = "live-empty";
-            empty.textContent = "No updates yet.";
+            empty.textContent = t("noUpdates");
             feed.prepend(empty);
         }
     }
@@ -196,10 +197,10 @@ function init(root) {
     function updateNewBar() {
         const waiting = pending.size > 0 ? countNew([...pending.values()]) : 0;
         if (paused && waiting > 0) {
-            newBar.textContent = `Paused: show ${waiting} new ${waiting === 1 ? "update" : "updates"}`;
+            newBar.textContent = waiting === 1 ? t("pausedShowOne") : t("pausedShowMany", { count: waiting });
             newBar.hidden = false;
         } else if (unseen > 0) {
-            newBar.replaceChildren(el("span", { "aria-hidden": "true" }, "↑ "), `${unseen} new ${unseen === 1 ? "update" : "updates"}`);
+            newBar.replaceChildren(el("span", { "aria-hidden": "true" }, "↑ "), unseen === 1 ? t("oneNewUpdate") : t("newUpdates", { count: unseen }));
             newBar.hidden = false;
         } else {
             newBar.hidden = true;
@@ -228,9 +229,9 @@ function init(root) {
         const wait = Math.max(ANNOUNCE_BATCH, lastAnnounced + ANNOUNCE_INTERVAL - performance.now());
         announceTimer = setTimeout(() => {
             const n = announceCount;
-            let text = n === 1 ? "1 new update" : `${n} new updates`;
+            let text = n === 1 ? t("oneNewUpdate") : t("newUpdates", { count: n });
             if (paused) {
-                text += " (paused)";
+                text += ` ${t("paused")}`;
             } else if (n === 1 && announceFirst) {
                 text += `: ${announceFirst.length > 160 ? `${announceFirst.slice(0, 159)}…` : announceFirst}`;
             }

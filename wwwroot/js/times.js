@@ -2,6 +2,7 @@
 // .local-time (Pages/LocalTime.razor) and every [data-time-toggle] (Pages/TimeZoneToggle.razor). The choice is
 // shared with the live page's toggle (same localStorage key), so it follows the reader from page to page.
 
+import { locale, t } from "./strings.js";
 import { describeZone, readerTimeZone } from "./live-time.js";
 
 const LOCAL_TIME_KEY = "livehub.live.localTime";
@@ -12,9 +13,9 @@ function format(instant, timeZone, options) {
     let formatter = formatters.get(key);
     if (!formatter) {
         try {
-            formatter = new Intl.DateTimeFormat("en-GB", { ...options, timeZone });
+            formatter = new Intl.DateTimeFormat(locale, { ...options, timeZone });
         } catch {
-            formatter = new Intl.DateTimeFormat("en-GB", { ...options, timeZone: "UTC" });
+            formatter = new Intl.DateTimeFormat(locale, { ...options, timeZone: "UTC" });
         }
         formatters.set(key, formatter);
     }
@@ -73,16 +74,16 @@ function show(useLocal) {
         textElement.textContent = useLocal ? text(element, zone) : element.dataset.venueText;
         const zoneElement = element.querySelector(".local-time-zone");
         if (zoneElement) {
-            zoneElement.textContent = useLocal ? `your time: ${describeZone(reader, element.dataset.starts)}` : element.dataset.venueZoneText;
+            zoneElement.textContent = useLocal ? t("yourTime", { zone: describeZone(reader, element.dataset.starts) }) : element.dataset.venueZoneText;
         }
         element.classList.toggle("is-reader-time", useLocal);
     }
-    const venueDescription = venueZones.size === 1 ? `venue time: ${describeZone([...venueZones][0])}` : "venue time";
+    const venueDescription = venueZones.size === 1 ? t("venueTimeNamed", { zone: describeZone([...venueZones][0]) }) : t("venueTime");
     for (const toggle of document.querySelectorAll("[data-time-toggle]")) {
         toggle.querySelector("[data-time-toggle-button]").setAttribute("aria-pressed", String(useLocal));
         toggle.querySelector("[data-time-toggle-note]").textContent = useLocal
-            ? `Times are in your time zone: ${describeZone(reader)}.`
-            : `Times are in ${venueDescription}.`;
+            ? t("timesInYourZone", { zone: describeZone(reader) })
+            : t("timesIn", { description: venueDescription });
     }
 }
 

@@ -35,9 +35,9 @@ public sealed class CalendarSerializer
         w.Text("PRODID", c.ProductId);
         w.Line("CALSCALE", Raw(c.Scale));
         w.Line("METHOD", Raw(c.Method));
-        w.Text("NAME", c.Name);
+        w.Text("NAME" + Parameter("LANGUAGE", c.Language), c.Name);
         w.Text("X-WR-CALNAME", c.Name);
-        w.Text("DESCRIPTION", c.Description);
+        w.Text("DESCRIPTION" + Parameter("LANGUAGE", c.Language), c.Description);
         w.Text("X-WR-CALDESC", c.Description);
         w.Text("X-WR-TIMEZONE", c.TimeZoneId);
         if (c.RefreshInterval is { } refresh)
@@ -93,8 +93,8 @@ public sealed class CalendarSerializer
 
         w.DateList("RDATE", e.RecurrenceDates);
         w.DateList("EXDATE", e.ExceptionDates);
-        w.Text("SUMMARY", e.Summary);
-        w.Text("DESCRIPTION", e.Description);
+        w.Text("SUMMARY" + Parameter("LANGUAGE", e.SummaryLanguage), e.Summary);
+        w.Text("DESCRIPTION" + Parameter("LANGUAGE", e.DescriptionLanguage), e.Description);
         w.Text("LOCATION", e.Location);
         if (e.Geo is { } geo)
         {

@@ -78,7 +78,10 @@ internal sealed class ModelBuilder(Diagnostics diagnostics)
                 case "PRODID": calendar.ProductId = TextEscaping.UnescapeText(value); break;
                 case "CALSCALE": calendar.Scale = value.Trim().ToUpperInvariant(); break;
                 case "METHOD": calendar.Method = value.Trim().ToUpperInvariant(); break;
-                case "NAME": calendar.Name ??= TextEscaping.UnescapeText(value); break;
+                case "NAME":
+                    calendar.Name ??= TextEscaping.UnescapeText(value);
+                    calendar.Language ??= property.GetParameter("LANGUAGE");
+                    break;
                 case "X-WR-CALNAME": legacyName ??= TextEscaping.UnescapeText(value); break;
                 case "DESCRIPTION": calendar.Description ??= TextEscaping.UnescapeText(value); break;
                 case "X-WR-CALDESC": legacyDescription ??= TextEscaping.UnescapeText(value); break;
@@ -323,8 +326,14 @@ internal sealed class ModelBuilder(Diagnostics diagnostics)
 
                 break;
             case "DURATION": e.Duration = ParseDuration(property); break;
-            case "SUMMARY": e.Summary = TextEscaping.UnescapeText(value); break;
-            case "DESCRIPTION": e.Description = TextEscaping.UnescapeText(value); break;
+            case "SUMMARY":
+                e.Summary = TextEscaping.UnescapeText(value);
+                e.SummaryLanguage = property.GetParameter("LANGUAGE");
+                break;
+            case "DESCRIPTION":
+                e.Description = TextEscaping.UnescapeText(value);
+                e.DescriptionLanguage = property.GetParameter("LANGUAGE");
+                break;
             case "LOCATION": e.Location = TextEscaping.UnescapeText(value); break;
             case "GEO": e.Geo = ParseGeo(property); break;
             case "URL":

@@ -1,11 +1,13 @@
 using System.Text;
 using LiveHub.Events;
+using LiveHub.Localisation;
 using ICal = LiveHub.ICalendar;
 
 namespace LiveHub.Calendar;
 
 /// <summary>What a feed is about, for its calendar-level properties.</summary>
-internal sealed record FeedHeader(string Name, string Description, string SourceUrl, string PageUrl);
+/// <param name="Language">"en" or "cy": the language of the feed's own text, and of its events' where they have it.</param>
+internal sealed record FeedHeader(string Name, string Description, string SourceUrl, string PageUrl, string Language = SiteCultures.English);
 
 /// <summary>
 /// Turns events and their sessions into a VCALENDAR. Everything written comes from the data (DTSTAMP is the last
@@ -13,7 +15,6 @@ internal sealed record FeedHeader(string Name, string Description, string Source
 /// </summary>
 internal static class FeedBuilder
 {
-    public const string CancelledPrefix = "Cancelled: ";
 
     /// <param name="events">Events with their sessions (deleted ones included: they become cancelled tombstones), speakers and chairs loaded.</param>
     /// <param name="includeSession">Which sessions to publish; the feed's filters (cancellation grace period) go here.</param>
@@ -27,6 +28,7 @@ internal static class FeedBuilder
     {
         var calendar = new ICal.Calendar
         {
+            Language = header.Language == SiteCultures.English ? null : header.Language,
             ProductId = options.ProductId,
             Name = header.Name,
             Description = header.Description,
@@ -44,15 +46,15 @@ internal static class FeedBuilder
             var sessions = e.Sessions.Where(includeSession).OrderBy(s => s.StartsAtUtc).ThenBy(s => s.Id).ToList();
             if (includeEvents)
             {
-                var vevent = ForEvent(e, zone, baseUrl);
+                var vevent = ForEvent(e, zone, baseUrl, header.Language);
                 calendar.Events.Add(vevent);
-                calendar.Events.AddRange(ForOverrides(e, vevent, zone));
+                calendar.Events.AddRange(ForOverrides(e, vevent, zone, header.Language));
                 lastModified = Max(lastModified, vevent.LastModified);
             }
 
             foreach (var session in sessions)
             {
-                var vevent = ForSession(session, e, zone, baseUrl);
+                var vevent = ForSession(session, e, zone, baseUrl, header.Language);
                 calendar.Events.Add(vevent);
                 lastModified = Max(lastModified, vevent.LastModified);
             }
@@ -79,16 +81,19 @@ internal static class FeedBuilder
         return calendar;
     }
 
-    public static ICal.CalendarEvent ForEvent(Event e, TimeZoneInfo zone, string baseUrl)
+    public static ICal.CalendarEvent ForEvent(Event e, TimeZoneInfo zone, string baseUrl, string language = SiteCultures.English)
     {
+        var title = Bilingual.Pick(e.Title, e.TitleCy, language);
+        var summary = Bilingual.Pick(e.Summary, e.SummaryCy, language);
+        var about = Bilingual.Pick(e.Description, e.DescriptionCy, language);
         var pageUrl = PublicUrls.EventPage(baseUrl, e.Slug);
         var hasCoverage = e.DeletedAtUtc is null && e.Sessions.Any(s => s.DeletedAtUtc is null && s.Coverage is CoverageState.Live or CoverageState.Ended);
         var status = StatusOf(e);
         var description = new StringBuilder();
-        AppendStatus(description, status, "event");
-        AppendParagraph(description, e.Summary);
-        AppendParagraph(description, e.Description);
-        AppendLinks(description, e, pageUrl, hasCoverage ? PublicUrls.LivePage(baseUrl, e.Slug) : null);
+        AppendStatus(description, status, "event", language);
+        AppendParagraph(description, summary.Text);
+        AppendParagraph(description, about.Text);
+        AppendLinks(description, e, pageUrl, hasCoverage ? PublicUrls.LivePage(baseUrl, e.Slug) : null, language);
 
         var vevent = new ICal.CalendarEvent
         {
@@ -99,15 +104,17 @@ internal static class FeedBuilder
             Sequence = e.Revision,
             Start = When(e.StartsAtUtc, zone),
             End = When(e.EndsAtUtc, zone),
-            Summary = status == Events.EventStatus.Cancelled ? CancelledPrefix + e.Title : e.Title,
+            Summary = status == Events.EventStatus.Cancelled ? SiteText.Get("Cancelled: {0}", language, title.Text) : title.Text,
+            SummaryLanguage = LanguageParameter(title.Language, language),
             Description = description.ToString().TrimEnd(),
-            Location = Location(e, room: null),
+            DescriptionLanguage = LanguageParameter(about.IsEmpty ? summary.IsEmpty ? language : summary.Language : about.Language, language),
+            Location = Location(e, room: null, language),
             Geo = Geo(e),
             Url = new Uri(pageUrl),
             Status = Status(status),
         };
         vevent.Categories.AddRange(e.Tags.Select(CategoryText).Where(t => t.Length > 0));
-        AddConference(vevent, e);
+        AddConference(vevent, e, language);
         if (e.RecurrenceRule is not null && ICal.Recurrence.RecurrencePattern.TryParse(e.RecurrenceRule, out var rule, out _))
         {
             var dates = SeriesSchedule.Master(vevent.Uid, e.StartsAtUtc, e.EndsAtUtc, zone, rule, e.SeriesExceptions.Select(x => x.OriginalStartUtc));
@@ -127,7 +134,7 @@ internal static class FeedBuilder
     /// it, Outlook (which ignores STATUS in subscriptions) shows the title, and a subscriber learns it was called off
     /// instead of seeing it silently vanish. A date the series simply skips is an EXDATE on the master.
     /// </summary>
-    public static IEnumerable<ICal.CalendarEvent> ForOverrides(Event e, ICal.CalendarEvent master, TimeZoneInfo zone)
+    public static IEnumerable<ICal.CalendarEvent> ForOverrides(Event e, ICal.CalendarEvent master, TimeZoneInfo zone, string language = SiteCultures.English)
     {
         if (master.RecurrenceRules.Count == 0)
         {
@@ -138,7 +145,7 @@ internal static class FeedBuilder
         {
             var dates = SeriesSchedule.Override(master.Uid!, e.StartsAtUtc, o, zone);
             var cancelled = o.Status == Events.EventStatus.Cancelled || master.Status == ICal.EventStatus.Cancelled;
-            var title = o.Title ?? e.Title;
+            var title = o.Title ?? Bilingual.Pick(e.Title, e.TitleCy, language).Text;
             var vevent = new ICal.CalendarEvent
             {
                 Uid = master.Uid,
@@ -149,10 +156,12 @@ internal static class FeedBuilder
                 RecurrenceId = dates.RecurrenceId,
                 Start = dates.Start,
                 End = dates.End,
-                Summary = cancelled ? CancelledPrefix + title : title,
+                Summary = cancelled ? SiteText.Get("Cancelled: {0}", language, title) : title,
+                SummaryLanguage = master.SummaryLanguage,
                 Description = cancelled && master.Status != ICal.EventStatus.Cancelled
-                    ? "CANCELLED: this date will not take place as planned.\n\n" + master.Description
+                    ? SiteText.Get("CANCELLED: this date will not take place as planned.", language) + "\n\n" + master.Description
                     : master.Description,
+                DescriptionLanguage = master.DescriptionLanguage,
                 Location = master.Location,
                 Geo = master.Geo,
                 Url = master.Url,
@@ -164,8 +173,11 @@ internal static class FeedBuilder
         }
     }
 
-    public static ICal.CalendarEvent ForSession(Session s, Event e, TimeZoneInfo zone, string baseUrl)
+    public static ICal.CalendarEvent ForSession(Session s, Event e, TimeZoneInfo zone, string baseUrl, string language = SiteCultures.English)
     {
+        var sessionTitle = Bilingual.Pick(s.Title, s.TitleCy, language);
+        var eventTitle = Bilingual.Pick(e.Title, e.TitleCy, language);
+        var about = Bilingual.Pick(s.Description, s.DescriptionCy, language);
         var pageUrl = PublicUrls.EventPage(baseUrl, e.Slug);
         // A session shows its event's title, place and status, so a change to either is a change to it:
         // the two revisions only ever grow, so their sum does too.
@@ -181,9 +193,9 @@ internal static class FeedBuilder
             .Max();
 
         var description = new StringBuilder();
-        AppendStatus(description, status, "session");
-        description.Append("Part of ").Append(e.Title).Append('.').Append('\n');
-        var details = new[] { s.Room is null ? null : $"Room: {s.Room}", s.Track is null ? null : $"Track: {s.Track}" }.OfType<string>().ToList();
+        AppendStatus(description, status, "session", language);
+        description.Append(SiteText.Get("Part of {0}.", language, eventTitle.Text)).Append('\n');
+        var details = new[] { s.Room is null ? null : SiteText.Get("Room: {0}", language, s.Room), s.Track is null ? null : SiteText.Get("Track: {0}", language, s.Track) }.OfType<string>().ToList();
         if (details.Count > 0)
         {
             description.Append(string.Join(" · ", details)).Append('\n');
@@ -191,20 +203,20 @@ internal static class FeedBuilder
 
         if (s.Chair is not null)
         {
-            description.Append("Chair: ").Append(s.Chair.Name).Append('\n');
+            description.Append(SiteText.Get("Chair: {0}", language, s.Chair.Name)).Append('\n');
         }
 
         if (speakers.Count > 0)
         {
-            description.Append("With ").Append(string.Join(", ", speakers.Select(x => x.Name))).Append('\n');
+            description.Append(SiteText.Get("With {0}", language, string.Join(", ", speakers.Select(x => x.Name)))).Append('\n');
         }
 
         description.Append('\n');
-        AppendParagraph(description, s.Description);
+        AppendParagraph(description, about.Text);
         var live = s.DeletedAtUtc is null && e.DeletedAtUtc is null && s.Coverage is CoverageState.Live or CoverageState.Ended ? PublicUrls.LivePage(baseUrl, e.Slug) : null;
-        AppendLinks(description, e, pageUrl, live);
+        AppendLinks(description, e, pageUrl, live, language);
 
-        var title = $"{s.Title} — {e.Title}";
+        var title = $"{sessionTitle.Text} — {eventTitle.Text}";
         var vevent = new ICal.CalendarEvent
         {
             Uid = Uid(s.Id),
@@ -214,9 +226,11 @@ internal static class FeedBuilder
             Sequence = s.Revision + e.Revision,
             Start = When(s.StartsAtUtc, zone),
             End = When(s.EndsAtUtc, zone),
-            Summary = status == Events.EventStatus.Cancelled ? CancelledPrefix + title : title,
+            Summary = status == Events.EventStatus.Cancelled ? SiteText.Get("Cancelled: {0}", language, title) : title,
+            SummaryLanguage = LanguageParameter(sessionTitle.Language, language),
             Description = description.ToString().TrimEnd(),
-            Location = Location(e, s.Room),
+            DescriptionLanguage = LanguageParameter(about.IsEmpty ? language : about.Language, language),
+            Location = Location(e, s.Room, language),
             Geo = Geo(e),
             Url = new Uri($"{pageUrl}#session-{s.Id:D}"),
             Status = Status(status),
@@ -227,9 +241,16 @@ internal static class FeedBuilder
             vevent.Categories.Add(track);
         }
 
-        AddConference(vevent, e);
+        AddConference(vevent, e, language);
         return vevent;
     }
+
+    /// <summary>
+    /// RFC 5545's LANGUAGE parameter for a text in a feed of <paramref name="feedLanguage"/>: none in the English feeds
+    /// (as before there were two), the text's own language in the others.
+    /// </summary>
+    private static string? LanguageParameter(string textLanguage, string feedLanguage) =>
+        feedLanguage == SiteCultures.English ? null : textLanguage;
 
     /// <summary>The entity's immutable id: never reused, never changed, the same in every feed.</summary>
     public static string Uid(Guid id) => id.ToString("D");
@@ -256,12 +277,12 @@ internal static class FeedBuilder
         _ => ICal.EventStatus.Confirmed,
     };
 
-    private static string? Location(Event e, string? room)
+    private static string? Location(Event e, string? room, string language)
     {
         var parts = new[] { room, e.Venue?.Name, e.Venue?.Address }.Where(p => !string.IsNullOrWhiteSpace(p)).ToList();
         if (e.Venue is null)
         {
-            return e.OnlineUrl is null ? (parts.Count > 0 ? string.Join(", ", parts) : null) : string.Join(", ", parts.Append("Online"));
+            return e.OnlineUrl is null ? (parts.Count > 0 ? string.Join(", ", parts) : null) : string.Join(", ", parts.Append(SiteText.Get("Online", language)));
         }
 
         return string.Join(", ", parts);
@@ -270,11 +291,11 @@ internal static class FeedBuilder
     private static ICal.GeographicLocation? Geo(Event e) =>
         e.Venue?.Latitude is { } lat && e.Venue.Longitude is { } lon ? new ICal.GeographicLocation(lat, lon) : null;
 
-    private static void AddConference(ICal.CalendarEvent vevent, Event e)
+    private static void AddConference(ICal.CalendarEvent vevent, Event e, string language)
     {
         if (e.OnlineUrl is not null)
         {
-            vevent.Conferences.Add(new ICal.Conference(e.OnlineUrl, ["AUDIO", "VIDEO"], "Join online"));
+            vevent.Conferences.Add(new ICal.Conference(e.OnlineUrl, ["AUDIO", "VIDEO"], SiteText.Get("Join online", language)));
         }
     }
 
@@ -282,15 +303,15 @@ internal static class FeedBuilder
     private static string CategoryText(string tag) =>
         string.Join(' ', tag.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
-    private static void AppendStatus(StringBuilder description, Events.EventStatus status, string what)
+    private static void AppendStatus(StringBuilder description, Events.EventStatus status, string what, string language)
     {
         if (status == Events.EventStatus.Cancelled)
         {
-            description.Append("CANCELLED: this ").Append(what).Append(" will not take place as planned.\n\n");
+            description.Append(SiteText.Get(what == "event" ? "CANCELLED: this event will not take place as planned." : "CANCELLED: this session will not take place as planned.", language)).Append("\n\n");
         }
         else if (status == Events.EventStatus.Postponed)
         {
-            description.Append("POSTPONED: the dates of this ").Append(what).Append(" may change.\n\n");
+            description.Append(SiteText.Get(what == "event" ? "POSTPONED: the dates of this event may change." : "POSTPONED: the dates of this session may change.", language)).Append("\n\n");
         }
     }
 
@@ -302,17 +323,17 @@ internal static class FeedBuilder
         }
     }
 
-    private static void AppendLinks(StringBuilder description, Event e, string pageUrl, string? liveUrl)
+    private static void AppendLinks(StringBuilder description, Event e, string pageUrl, string? liveUrl, string language)
     {
-        description.Append("Details: ").Append(pageUrl).Append('\n');
+        description.Append(SiteText.Get("Details: {0}", language, pageUrl)).Append('\n');
         if (e.OnlineUrl is not null)
         {
-            description.Append("Join online: ").Append(e.OnlineUrl).Append('\n');
+            description.Append(SiteText.Get("Join online: {0}", language, e.OnlineUrl)).Append('\n');
         }
 
         if (liveUrl is not null)
         {
-            description.Append("Live coverage: ").Append(liveUrl).Append('\n');
+            description.Append(SiteText.Get("Live coverage: {0}", language, liveUrl)).Append('\n');
         }
     }
 

@@ -1,4 +1,5 @@
 using LiveHub.Data;
+using LiveHub.Localisation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -18,19 +19,30 @@ public static class FeedEndpoints
         feeds.MapMethods("/events/{slug}/sessions/{id}.ics", GetAndHead, SessionFeed).WithName("SessionFeed");
     }
 
-    private static async Task<IResult> AllEvents(HttpContext http, LiveHubDbContext db, FeedService feeds, PublicUrls urls, CancellationToken cancellationToken)
+    private static async Task<IResult> AllEvents(string? lang, HttpContext http, LiveHubDbContext db, FeedService feeds, PublicUrls urls, CancellationToken cancellationToken)
     {
+        if (!TryLanguage(lang, out var language))
+        {
+            return BadLanguage();
+        }
+
         var baseUrl = urls.BaseUrl(http.Request);
         var header = new FeedHeader(
-            "LiveHub events",
-            $"Published events on LiveHub and their sessions: the last {feeds.Options.PastDays} days and everything ahead.",
-            PublicUrls.AllEventsFeed(baseUrl),
-            $"{baseUrl}/events");
+            SiteText.Get("LiveHub events", language),
+            SiteText.Get("Published events on LiveHub and their sessions: the last {0} days and everything ahead.", language, feeds.Options.PastDays),
+            PublicUrls.WithLanguage(PublicUrls.AllEventsFeed(baseUrl), language),
+            $"{baseUrl}/events",
+            language);
         return Result(await feeds.RenderAsync(db, new FeedScope.All(), header, baseUrl, cancellationToken), feeds, download: null);
     }
 
-    private static async Task<IResult> TagFeed(string tag, HttpContext http, LiveHubDbContext db, FeedService feeds, PublicUrls urls, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> TagFeed(string tag, string? lang, HttpContext http, LiveHubDbContext db, FeedService feeds, PublicUrls urls, TimeProvider clock, CancellationToken cancellationToken)
     {
+        if (!TryLanguage(lang, out var language))
+        {
+            return BadLanguage();
+        }
+
         var name = tag.Trim().ToLowerInvariant();
         var keepSince = feeds.KeepCancelledSince(clock.GetUtcNow().UtcDateTime);
         // A tag whose last event was deleted within the grace period still has a feed: it carries the cancellation.
@@ -46,15 +58,21 @@ public static class FeedEndpoints
         var baseUrl = urls.BaseUrl(http.Request);
         var header = new FeedHeader(
             $"LiveHub: #{name}",
-            $"Published events on LiveHub tagged '{name}' and their sessions.",
-            PublicUrls.TagFeed(baseUrl, name),
-            $"{baseUrl}/events?tag={Uri.EscapeDataString(name)}");
+            SiteText.Get("Published events on LiveHub tagged '{0}' and their sessions.", language, name),
+            PublicUrls.WithLanguage(PublicUrls.TagFeed(baseUrl, name), language),
+            $"{baseUrl}/events?tag={Uri.EscapeDataString(name)}",
+            language);
         return Result(await feeds.RenderAsync(db, new FeedScope.Tag(name), header, baseUrl, cancellationToken), feeds, download: null);
     }
 
     private static async Task<IResult> EventFeed(
-        string slug, string? download, HttpContext http, LiveHubDbContext db, FeedService feeds, PublicUrls urls, TimeProvider clock, CancellationToken cancellationToken)
+        string slug, string? download, string? lang, HttpContext http, LiveHubDbContext db, FeedService feeds, PublicUrls urls, TimeProvider clock, CancellationToken cancellationToken)
     {
+        if (!TryLanguage(lang, out var language))
+        {
+            return BadLanguage();
+        }
+
         var e = await FindEvent(db, slug, cancellationToken);
         if (e is null || !e.IsPublic)
         {
@@ -69,14 +87,25 @@ public static class FeedEndpoints
         }
 
         var baseUrl = urls.BaseUrl(http.Request);
-        var header = new FeedHeader(e.Title, e.Summary ?? $"{e.Title} and its sessions, from LiveHub.", PublicUrls.EventFeed(baseUrl, slug), PublicUrls.EventPage(baseUrl, slug));
+        var title = Bilingual.Pick(e.Title, e.TitleCy, language).Text!;
+        var header = new FeedHeader(
+            title,
+            Bilingual.Pick(e.Summary, e.SummaryCy, language).Text ?? SiteText.Get("{0} and its sessions, from LiveHub.", language, title),
+            PublicUrls.WithLanguage(PublicUrls.EventFeed(baseUrl, slug), language),
+            PublicUrls.EventPage(baseUrl, slug),
+            language);
         var feed = await feeds.RenderAsync(db, new FeedScope.OneEvent(e.Id), header, baseUrl, cancellationToken);
         return Result(feed, feeds, download is "1" or "true" ? $"{slug}.ics" : null);
     }
 
     private static async Task<IResult> SessionFeed(
-        string slug, string id, string? download, HttpContext http, LiveHubDbContext db, FeedService feeds, PublicUrls urls, TimeProvider clock, CancellationToken cancellationToken)
+        string slug, string id, string? download, string? lang, HttpContext http, LiveHubDbContext db, FeedService feeds, PublicUrls urls, TimeProvider clock, CancellationToken cancellationToken)
     {
+        if (!TryLanguage(lang, out var language))
+        {
+            return BadLanguage();
+        }
+
         var e = await FindEvent(db, slug, cancellationToken);
         if (e is null || !e.IsPublic)
         {
@@ -85,7 +114,7 @@ public static class FeedEndpoints
 
         var session = Guid.TryParse(id, out var sessionId)
             ? await db.Sessions.IgnoreQueryFilters().AsNoTracking().Where(s => s.Id == sessionId && s.EventId == e.Id)
-                .Select(s => new { s.Id, s.Title, s.DeletedAtUtc }).FirstOrDefaultAsync(cancellationToken)
+                .Select(s => new { s.Id, s.Title, s.TitleCy, s.DeletedAtUtc }).FirstOrDefaultAsync(cancellationToken)
             : null;
         // A session deleted before its event was first published was never public: it is simply not there.
         if (session is null || (session.DeletedAtUtc is { } sessionDeleted && !(e.FirstPublishedAtUtc <= sessionDeleted)))
@@ -101,17 +130,18 @@ public static class FeedEndpoints
 
         var baseUrl = urls.BaseUrl(http.Request);
         var header = new FeedHeader(
-            $"{session.Title} — {e.Title}",
-            $"A session of {e.Title}, from LiveHub.",
-            PublicUrls.SessionFeed(baseUrl, slug, session.Id),
-            $"{PublicUrls.EventPage(baseUrl, slug)}#session-{session.Id:D}");
+            $"{Bilingual.Pick(session.Title, session.TitleCy, language).Text} — {Bilingual.Pick(e.Title, e.TitleCy, language).Text}",
+            SiteText.Get("A session of {0}, from LiveHub.", language, Bilingual.Pick(e.Title, e.TitleCy, language).Text),
+            PublicUrls.WithLanguage(PublicUrls.SessionFeed(baseUrl, slug, session.Id), language),
+            $"{PublicUrls.EventPage(baseUrl, slug)}#session-{session.Id:D}",
+            language);
         var feed = await feeds.RenderAsync(db, new FeedScope.OneSession(e.Id, session.Id), header, baseUrl, cancellationToken);
         return Result(feed, feeds, download is "1" or "true" ? $"{slug}-{session.Id:N}.ics" : null);
     }
 
     private static Task<EventHead?> FindEvent(LiveHubDbContext db, string slug, CancellationToken cancellationToken) =>
         db.Events.IgnoreQueryFilters().AsNoTracking().Where(e => e.Slug == slug)
-            .Select(e => new EventHead(e.Id, e.Title, e.Summary, e.IsPublished, e.DeletedAtUtc, e.FirstPublishedAtUtc))
+            .Select(e => new EventHead(e.Id, e.Title, e.TitleCy, e.Summary, e.SummaryCy, e.IsPublished, e.DeletedAtUtc, e.FirstPublishedAtUtc))
             .FirstOrDefaultAsync(cancellationToken);
 
     private static CalendarFeedResult Result(RenderedFeed feed, FeedService feeds, string? download) =>
@@ -123,7 +153,17 @@ public static class FeedEndpoints
     private static ProblemHttpResult Gone(string title, string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: title, detail: detail);
 
-    private sealed record EventHead(Guid Id, string Title, string? Summary, bool IsPublished, DateTime? DeletedAtUtc, DateTime? FirstPublishedAtUtc)
+    /// <summary>?lang=cy for the Welsh feed (Welsh text where the events have it, LANGUAGE=cy on it); English without.</summary>
+    private static bool TryLanguage(string? lang, out string language)
+    {
+        language = lang is null ? SiteCultures.English : SiteCultures.Normalise(lang) ?? "";
+        return language.Length > 0;
+    }
+
+    private static ValidationProblem BadLanguage() =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["lang"] = ["must be 'en' (English) or 'cy' (Welsh)."] });
+
+    private sealed record EventHead(Guid Id, string Title, string? TitleCy, string? Summary, string? SummaryCy, bool IsPublished, DateTime? DeletedAtUtc, DateTime? FirstPublishedAtUtc)
     {
         /// <summary>
         /// Published now, or deleted after the public saw it (then its feeds answer 410 Gone). A deleted event that was

@@ -34,6 +34,10 @@ public sealed class PublicUrls(Microsoft.Extensions.Options.IOptions<PublicSiteO
 
     public static string SessionFeed(string baseUrl, string slug, Guid sessionId) => $"{baseUrl}/events/{Uri.EscapeDataString(slug)}/sessions/{sessionId:D}.ics";
 
+    /// <summary>The feed in a language: ?lang=cy for Welsh; English is the feed's plain address.</summary>
+    public static string WithLanguage(string feedUrl, string language) =>
+        language == Localisation.SiteCultures.English ? feedUrl : $"{feedUrl}?lang={language}";
+
     public static string EventPage(string baseUrl, string slug) => $"{baseUrl}/events/{Uri.EscapeDataString(slug)}";
 
     public static string LivePage(string baseUrl, string slug) => $"{baseUrl}/live/{Uri.EscapeDataString(slug)}";

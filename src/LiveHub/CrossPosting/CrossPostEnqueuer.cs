@@ -89,10 +89,12 @@ internal sealed class CrossPostEnqueuer(CrossPostCommitSignal signal, CrossPostT
                 speaker = await db.Speakers.Where(s => s.Id == speakerId).Select(s => s.Name).FirstOrDefaultAsync(cancellationToken);
             }
 
-            var chunks = CrossPostText.Compose(post, speaker, hashtags, action == CrossPostAction.Correction);
+            var chunks = CrossPostText.ComposeParts(post, speaker, hashtags, action == CrossPostAction.Correction);
             for (var i = 0; i < chunks.Count; i++)
             {
-                items.Add(NewRow(action, i, chunks.Count, chunks[i], tids.Next()));
+                var row = NewRow(action, i, chunks.Count, chunks[i].Text, tids.Next());
+                row.Langs = chunks[i].Langs;
+                items.Add(row);
             }
 
             return connected;

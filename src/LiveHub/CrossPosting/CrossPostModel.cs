@@ -72,6 +72,8 @@ public sealed class CrossPostItem
     public CrossPostState State { get; set; }
     /// <summary>The chunk text as committed with the change (null for deletes).</summary>
     public string? Text { get; set; }
+    /// <summary>The languages of <see cref="Text"/> for the record's langs, comma-separated ("cy", "cy,en"); null: the account's default.</summary>
+    public string? Langs { get; set; }
     public int Attempts { get; set; }
     public DateTime NextAttemptAtUtc { get; set; }
     public string? LastError { get; set; }
@@ -156,6 +158,7 @@ internal sealed class CrossPostItemConfiguration : IEntityTypeConfiguration<Cros
         b.Property(x => x.Action).HasConversion<string>().HasMaxLength(16);
         b.Property(x => x.State).HasConversion<string>().HasMaxLength(16);
         b.Property(x => x.Text).HasMaxLength(CrossPostLimits.Text);
+        b.Property(x => x.Langs).HasMaxLength(CrossPostLimits.Language);
         b.Property(x => x.LastError).HasMaxLength(CrossPostLimits.Error);
         b.Property(x => x.Rkey).HasMaxLength(16);
         b.Property(x => x.Uri).HasMaxLength(512);

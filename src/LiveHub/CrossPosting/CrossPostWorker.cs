@@ -595,6 +595,7 @@ public sealed class CrossPostWorker(
                 Action = row.Action,
                 State = CrossPostState.Queued,
                 Text = row.Text,
+                Langs = row.Langs,
                 Rkey = tids.Next(),
                 RecordJson = CrossPostChain.Rewrite(row.RecordJson, root, parent, quoting, quote),
                 NextAttemptAtUtc = now,
@@ -663,7 +664,8 @@ public sealed class CrossPostWorker(
         {
             Text = row.Text ?? "",
             CreatedAt = clock.GetUtcNow(),
-            Langs = string.IsNullOrWhiteSpace(language) ? null : [language],
+            // The row's own languages when its text is Welsh, English or both (a bilingual update), else the account's.
+            Langs = row.Langs is { Length: > 0 } langs ? langs.Split(',') : string.IsNullOrWhiteSpace(language) ? null : [language],
             Facets = await FacetBuilder.BuildAsync(row.Text ?? "", connection.Handles, cancellationToken),
             Reply = reply,
             Embed = embed,

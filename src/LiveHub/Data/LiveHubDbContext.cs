@@ -54,6 +54,9 @@ public abstract class LiveHubDbContext(DbContextOptions options) : IdentityDbCon
             e.Property(x => x.Title).HasMaxLength(EventLimits.Title);
             e.Property(x => x.Summary).HasMaxLength(EventLimits.Summary);
             e.Property(x => x.Description).HasMaxLength(EventLimits.Description);
+            e.Property(x => x.TitleCy).HasMaxLength(EventLimits.Title);
+            e.Property(x => x.SummaryCy).HasMaxLength(EventLimits.Summary);
+            e.Property(x => x.DescriptionCy).HasMaxLength(EventLimits.Description);
             e.Property(x => x.TimeZoneId).HasMaxLength(64);
             e.HasOne(x => x.Venue).WithMany().HasForeignKey(x => x.VenueId).OnDelete(DeleteBehavior.Restrict);
             // A venue is a few short fields that every page, feed and API answer about an event shows.
@@ -91,6 +94,8 @@ public abstract class LiveHubDbContext(DbContextOptions options) : IdentityDbCon
             s.HasIndex(x => new { x.EventId, x.StartsAtUtc });
             s.Property(x => x.Title).HasMaxLength(EventLimits.Title);
             s.Property(x => x.Description).HasMaxLength(EventLimits.Description);
+            s.Property(x => x.TitleCy).HasMaxLength(EventLimits.Title);
+            s.Property(x => x.DescriptionCy).HasMaxLength(EventLimits.Description);
             s.Property(x => x.Room).HasMaxLength(EventLimits.Room);
             s.Property(x => x.Track).HasMaxLength(EventLimits.Room);
             s.HasOne(x => x.Chair).WithMany().HasForeignKey(x => x.ChairId).OnDelete(DeleteBehavior.SetNull);
@@ -117,6 +122,7 @@ public abstract class LiveHubDbContext(DbContextOptions options) : IdentityDbCon
             s.Property(x => x.Affiliation).HasMaxLength(SpeakerLimits.Affiliation);
             s.Property(x => x.BlueskyHandle).HasMaxLength(SpeakerLimits.Handle);
             s.Property(x => x.Bio).HasMaxLength(SpeakerLimits.Bio);
+            s.Property(x => x.BioCy).HasMaxLength(SpeakerLimits.Bio);
         });
 
         builder.Entity<StaffUser>(u => u.Property(x => x.DisplayName).HasMaxLength(200));
@@ -145,6 +151,7 @@ public abstract class LiveHubDbContext(DbContextOptions options) : IdentityDbCon
             p.Property(x => x.IdempotencyKey).HasMaxLength(LiveLimits.IdempotencyKey);
             p.Property(x => x.IdempotencyFingerprint).HasMaxLength(LiveLimits.IdempotencyFingerprint);
             p.Property(x => x.Body).HasMaxLength(LiveLimits.Body);
+            p.Property(x => x.BodyCy).HasMaxLength(LiveLimits.Body);
             p.Property(x => x.LinkUrl).HasMaxLength(EventLimits.Url);
             p.Property(x => x.AuthorId).HasMaxLength(450);
             p.Property(x => x.AuthorName).HasMaxLength(256);

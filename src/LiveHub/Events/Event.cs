@@ -24,6 +24,10 @@ public sealed class Event
     public required string Title { get; set; }
     public string? Summary { get; set; }
     public string? Description { get; set; }
+    /// <summary>The Welsh title, summary and description, when the event has them (the fields above are English).</summary>
+    public string? TitleCy { get; set; }
+    public string? SummaryCy { get; set; }
+    public string? DescriptionCy { get; set; }
     public DateTime StartsAtUtc { get; set; }
     public DateTime EndsAtUtc { get; set; }
     /// <summary>IANA zone id of the venue (or of the organiser for online events).</summary>
@@ -93,6 +97,9 @@ public sealed class Session
     public Event? Event { get; set; }
     public required string Title { get; set; }
     public string? Description { get; set; }
+    /// <summary>The Welsh title and description, when the session has them.</summary>
+    public string? TitleCy { get; set; }
+    public string? DescriptionCy { get; set; }
     public DateTime StartsAtUtc { get; set; }
     public DateTime EndsAtUtc { get; set; }
     public string? Room { get; set; }
@@ -120,6 +127,8 @@ public sealed class Speaker
     public string? Affiliation { get; set; }
     public string? BlueskyHandle { get; set; }
     public string? Bio { get; set; }
+    /// <summary>The biography in Welsh, when there is one.</summary>
+    public string? BioCy { get; set; }
     public string? PhotoUrl { get; set; }
     /// <summary>Describes the photo for people who cannot see it; required whenever there is a photo.</summary>
     public string? PhotoAltText { get; set; }

@@ -14,6 +14,9 @@ internal static class EventChanges
         e.Title = v.Title;
         e.Summary = v.Summary;
         e.Description = v.Description;
+        e.TitleCy = v.TitleCy;
+        e.SummaryCy = v.SummaryCy;
+        e.DescriptionCy = v.DescriptionCy;
         e.StartsAtUtc = v.StartsAtUtc;
         e.EndsAtUtc = v.EndsAtUtc;
         e.TimeZoneId = v.TimeZoneId;
@@ -57,6 +60,8 @@ internal static class EventChanges
         var before = Fingerprint(s);
         s.Title = v.Title;
         s.Description = v.Description;
+        s.TitleCy = v.TitleCy;
+        s.DescriptionCy = v.DescriptionCy;
         s.StartsAtUtc = v.StartsAtUtc;
         s.EndsAtUtc = v.EndsAtUtc;
         s.Room = v.Room;
@@ -90,10 +95,10 @@ internal static class EventChanges
     }
 
     private static string Fingerprint(Event e) => string.Join('\u001f',
-        e.Slug, e.Title, e.Summary, e.Description, e.StartsAtUtc.Ticks, e.EndsAtUtc.Ticks, e.TimeZoneId, e.Venue?.Id ?? e.VenueId,
+        e.Slug, e.Title, e.Summary, e.Description, e.TitleCy, e.SummaryCy, e.DescriptionCy, e.StartsAtUtc.Ticks, e.EndsAtUtc.Ticks, e.TimeZoneId, e.Venue?.Id ?? e.VenueId,
         e.OnlineUrl, e.Status, string.Join(',', e.Tags), e.Organiser, e.ImageUrl, e.IsPublished);
 
     private static string Fingerprint(Session s) => string.Join('\u001f',
-        s.Title, s.Description, s.StartsAtUtc.Ticks, s.EndsAtUtc.Ticks, s.Room, s.Track, s.ChairId, s.Status, s.Coverage,
+        s.Title, s.Description, s.TitleCy, s.DescriptionCy, s.StartsAtUtc.Ticks, s.EndsAtUtc.Ticks, s.Room, s.Track, s.ChairId, s.Status, s.Coverage,
         string.Join(',', s.Speakers.OrderBy(x => x.Position).Select(x => x.SpeakerId)));
 }

@@ -35,7 +35,10 @@ public sealed record EventWriteRequest(
     string? ImageUrl,
     bool? IsPublished,
     string? LiveByline = null,
-    string? VenueSlug = null);
+    string? VenueSlug = null,
+    string? TitleCy = null,
+    string? SummaryCy = null,
+    string? DescriptionCy = null);
 
 public sealed record TimeRange(DateTimeOffset StartsAt, DateTimeOffset EndsAt, DateTimeOffset StartsAtLocal, DateTimeOffset EndsAtLocal, string TimeZone, string ZoneName);
 
@@ -56,7 +59,9 @@ public sealed record EventSummaryResponse(
     DateTimeOffset UpdatedAt,
     string PageUrl,
     SeriesDateResponse? NextDate = null,
-    bool IsSeries = false);
+    bool IsSeries = false,
+    string? TitleCy = null,
+    string? SummaryCy = null);
 
 public sealed record EventDetailResponse(
     Guid Id,
@@ -79,7 +84,10 @@ public sealed record EventDetailResponse(
     IReadOnlyList<SessionResponse> Sessions,
     IReadOnlyList<SpeakerResponse> Speakers,
     string? LiveByline,
-    SeriesResponse? Series = null);
+    SeriesResponse? Series = null,
+    string? TitleCy = null,
+    string? SummaryCy = null,
+    string? DescriptionCy = null);
 
 public sealed record SessionWriteRequest(
     string? Title,
@@ -91,7 +99,9 @@ public sealed record SessionWriteRequest(
     Guid? ChairId,
     IReadOnlyList<Guid>? SpeakerIds,
     EventStatus? Status,
-    CoverageState? Coverage);
+    CoverageState? Coverage,
+    string? TitleCy = null,
+    string? DescriptionCy = null);
 
 public sealed record SpeakerRef(Guid Id, string Name, string? PageUrl = null);
 
@@ -107,7 +117,9 @@ public sealed record SessionResponse(
     EventStatus Status,
     CoverageState Coverage,
     int Revision,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    string? TitleCy = null,
+    string? DescriptionCy = null);
 
 public sealed record SpeakerWriteRequest(
     string? Name,
@@ -118,7 +130,8 @@ public sealed record SpeakerWriteRequest(
     string? Slug = null,
     string? PhotoUrl = null,
     string? PhotoAltText = null,
-    IReadOnlyList<string>? Links = null);
+    IReadOnlyList<string>? Links = null,
+    string? BioCy = null);
 
 public sealed record SpeakerResponse(
     Guid Id,
@@ -131,6 +144,7 @@ public sealed record SpeakerResponse(
     string? PhotoUrl,
     string? PhotoAltText,
     IReadOnlyList<string> Links,
-    string PageUrl);
+    string PageUrl,
+    string? BioCy = null);
 
 public sealed record PagedResponse<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total);

@@ -24,7 +24,7 @@ internal static class EventMapping
         e.Id, e.Slug, e.Title, e.Summary, When(e.StartsAtUtc, e.EndsAtUtc, e.TimeZoneId), Venue(e), e.OnlineUrl, e.Status,
         e.Tags, e.Organiser, e.ImageUrl, e.IsPublished, e.Revision, Utc(e.UpdatedAtUtc), PageUrl(e),
         e.RecurrenceRule is null ? null : SeriesSchedule.Next(e, now, 1).Select(d => ToResponse(d, e.TimeZoneId)).FirstOrDefault(),
-        e.RecurrenceRule is not null);
+        e.RecurrenceRule is not null, e.TitleCy, e.SummaryCy);
 
     public static SeriesResponse? Series(Event e, DateTime now) => e.RecurrenceRule is null ? null : new SeriesResponse(
         e.RecurrenceRule,
@@ -54,17 +54,17 @@ internal static class EventMapping
         return new EventDetailResponse(
             e.Id, e.Slug, e.Title, e.Summary, e.Description, When(e.StartsAtUtc, e.EndsAtUtc, e.TimeZoneId), Venue(e), e.OnlineUrl,
             e.Status, e.Tags, e.Organiser, e.ImageUrl, e.IsPublished, e.Revision, Utc(e.CreatedAtUtc), Utc(e.UpdatedAtUtc), PageUrl(e),
-            [.. sessions.Select(s => ToResponse(s, e.TimeZoneId))], speakers, e.LiveByline, Series(e, now));
+            [.. sessions.Select(s => ToResponse(s, e.TimeZoneId))], speakers, e.LiveByline, Series(e, now), e.TitleCy, e.SummaryCy, e.DescriptionCy);
     }
 
     public static SessionResponse ToResponse(Session s, string timeZoneId) => new(
         s.Id, s.Title, s.Description, When(s.StartsAtUtc, s.EndsAtUtc, timeZoneId), s.Room, s.Track,
         s.Chair is null ? null : Ref(s.Chair),
         [.. s.Speakers.OrderBy(x => x.Position).Select(x => x.Speaker is null ? new SpeakerRef(x.SpeakerId, "") : Ref(x.Speaker))],
-        s.Status, s.Coverage, s.Revision, Utc(s.UpdatedAtUtc));
+        s.Status, s.Coverage, s.Revision, Utc(s.UpdatedAtUtc), s.TitleCy, s.DescriptionCy);
 
     public static SpeakerResponse ToResponse(Speaker s) =>
-        new(s.Id, s.Name, s.Role, s.Affiliation, s.BlueskyHandle, s.Bio, s.Slug, s.PhotoUrl, s.PhotoAltText, s.Links, SpeakerPageUrl(s));
+        new(s.Id, s.Name, s.Role, s.Affiliation, s.BlueskyHandle, s.Bio, s.Slug, s.PhotoUrl, s.PhotoAltText, s.Links, SpeakerPageUrl(s), s.BioCy);
 
     public static SpeakerRef Ref(Speaker s) => new(s.Id, s.Name, SpeakerPageUrl(s));
 

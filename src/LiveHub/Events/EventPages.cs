@@ -75,7 +75,7 @@ public static class EventPages
         var e = await EventQueries.LoadWithSessions(db, slug, cancellationToken);
         if (e is null || !e.IsPublished)
         {
-            return new RazorComponentResult<NotFoundPage>(new { Message = $"There is no published event called '{slug}'." }) { StatusCode = StatusCodes.Status404NotFound };
+            return new RazorComponentResult<NotFoundPage>(new { Message = "There is no published event called '{0}'.", Subject = slug }) { StatusCode = StatusCodes.Status404NotFound };
         }
 
         var detail = EventMapping.ToDetail(e, clock.GetUtcNow().UtcDateTime);
@@ -89,7 +89,7 @@ public static class EventPages
         var session = e is { IsPublished: true } ? e.Sessions.FirstOrDefault(s => s.Id == sessionId) : null;
         if (e is null || session is null)
         {
-            return new RazorComponentResult<NotFoundPage>(new { Message = $"There is no such session of a published event called '{slug}'." })
+            return new RazorComponentResult<NotFoundPage>(new { Message = "There is no such session of a published event called '{0}'.", Subject = slug })
             {
                 StatusCode = StatusCodes.Status404NotFound,
             };

@@ -1,3 +1,4 @@
+using LiveHub.Localisation;
 using LiveHub.Pages;
 
 namespace LiveHub.Events;
@@ -10,14 +11,16 @@ public static class EventStructuredData
 {
     public static string ForEvent(EventDetailResponse e, string baseUrl)
     {
-        var document = Core(e, e.Title, e.Summary ?? e.Description, e.When, e.Status, baseUrl + e.PageUrl, e.Speakers.Select(s => Person(s, baseUrl)), baseUrl);
+        var title = Bilingual.Pick(e.Title, e.TitleCy);
+        var about = Bilingual.Pick(e.Summary, e.SummaryCy) is { IsEmpty: false } summary ? summary : Bilingual.Pick(e.Description, e.DescriptionCy);
+        var document = Core(e, title, about.Text, e.When, e.Status, baseUrl + e.PageUrl, e.Speakers.Select(s => Person(s, baseUrl)), baseUrl);
         var sessions = e.Sessions.Where(s => s.Status != EventStatus.Cancelled).ToList();
         if (sessions.Count > 0)
         {
             document["subEvent"] = sessions.Select(s => new Dictionary<string, object?>
             {
                 ["@type"] = "Event",
-                ["name"] = s.Title,
+                ["name"] = Bilingual.Pick(s.Title, s.TitleCy).Text,
                 ["startDate"] = Display.Iso(s.When.StartsAtLocal),
                 ["endDate"] = Display.Iso(s.When.EndsAtLocal),
                 ["url"] = baseUrl + SessionPageUrl(e.Slug, s.Id),
@@ -31,15 +34,15 @@ public static class EventStructuredData
     {
         var people = e.Speakers.Where(p => s.Chair?.Id == p.Id || s.Speakers.Any(x => x.Id == p.Id)).Select(p => Person(p, baseUrl));
         var status = e.Status == EventStatus.Scheduled ? s.Status : e.Status;
-        var document = Core(e, s.Title, s.Description, s.When, status, baseUrl + SessionPageUrl(e.Slug, s.Id), people, baseUrl);
-        document["superEvent"] = new Dictionary<string, object?> { ["@type"] = "Event", ["name"] = e.Title, ["url"] = baseUrl + e.PageUrl };
+        var document = Core(e, Bilingual.Pick(s.Title, s.TitleCy), Bilingual.Pick(s.Description, s.DescriptionCy).Text, s.When, status, baseUrl + SessionPageUrl(e.Slug, s.Id), people, baseUrl);
+        document["superEvent"] = new Dictionary<string, object?> { ["@type"] = "Event", ["name"] = Bilingual.Pick(e.Title, e.TitleCy).Text, ["url"] = baseUrl + e.PageUrl };
         return JsonLdScript.Serialize(document);
     }
 
     public static string SessionPageUrl(string eventSlug, Guid sessionId) => $"/events/{eventSlug}/sessions/{sessionId}";
 
     private static Dictionary<string, object?> Core(
-        EventDetailResponse e, string name, string? description, TimeRange when, EventStatus status, string url, IEnumerable<Dictionary<string, object?>> performers, string baseUrl)
+        EventDetailResponse e, ShownText name, string? description, TimeRange when, EventStatus status, string url, IEnumerable<Dictionary<string, object?>> performers, string baseUrl)
     {
         var locations = new List<Dictionary<string, object?>>();
         if (e.Venue is { } venue)
@@ -72,7 +75,9 @@ public static class EventStructuredData
         {
             ["@context"] = "https://schema.org",
             ["@type"] = "Event",
-            ["name"] = name,
+            ["name"] = name.Text,
+            // The language of the name and description: the reader's where the event has it (schema.org takes a BCP 47 tag).
+            ["inLanguage"] = SiteCultures.HtmlLang(name.Language),
             ["url"] = url,
             ["startDate"] = Display.Iso(when.StartsAtLocal),
             ["endDate"] = Display.Iso(when.EndsAtLocal),

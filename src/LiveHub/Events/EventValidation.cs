@@ -25,7 +25,10 @@ public sealed record ValidEvent(
     string? ImageUrl,
     bool IsPublished,
     string? LiveByline = null,
-    string? VenueSlug = null);
+    string? VenueSlug = null,
+    string? TitleCy = null,
+    string? SummaryCy = null,
+    string? DescriptionCy = null);
 
 public sealed record ValidSession(
     string Title,
@@ -37,10 +40,12 @@ public sealed record ValidSession(
     Guid? ChairId,
     List<Guid> SpeakerIds,
     EventStatus Status,
-    CoverageState Coverage);
+    CoverageState Coverage,
+    string? TitleCy = null,
+    string? DescriptionCy = null);
 
 public sealed record ValidSpeaker(
-    string Name, string? Role, string? Affiliation, string? BlueskyHandle, string? Bio, string? Slug, string? PhotoUrl, string? PhotoAltText, List<string> Links);
+    string Name, string? Role, string? Affiliation, string? BlueskyHandle, string? Bio, string? Slug, string? PhotoUrl, string? PhotoAltText, List<string> Links, string? BioCy = null);
 
 public static partial class EventValidation
 {
@@ -78,6 +83,13 @@ public static partial class EventValidation
         errors.MaxLength("summary", summary, EventLimits.Summary);
         var description = CleanMultiline(request.Description);
         errors.MaxLength("description", description, EventLimits.Description);
+        var titleCy = Clean(request.TitleCy);
+        errors.MaxLength("titleCy", titleCy, EventLimits.Title);
+        var summaryCy = Clean(request.SummaryCy);
+        errors.MaxLength("summaryCy", summaryCy, EventLimits.Summary);
+        var descriptionCy = CleanMultiline(request.DescriptionCy);
+        errors.MaxLength("descriptionCy", descriptionCy, EventLimits.Description);
+        WelshNeedsTitle(errors, titleCy, summaryCy ?? descriptionCy);
 
         var zoneId = Clean(request.TimeZone);
         var zone = TimeZoneInfo.Utc;
@@ -163,7 +175,7 @@ public static partial class EventValidation
         if (!errors.HasErrors)
         {
             valid = new ValidEvent(slug, title!, summary, description, startsAt, endsAt, zone.Id, venueName, venueAddress,
-                latitude, longitude, onlineUrl, request.Status ?? EventStatus.Scheduled, tags, organiser, imageUrl, request.IsPublished ?? false, byline, venueSlug);
+                latitude, longitude, onlineUrl, request.Status ?? EventStatus.Scheduled, tags, organiser, imageUrl, request.IsPublished ?? false, byline, venueSlug, titleCy, summaryCy, descriptionCy);
         }
 
         return errors;
@@ -178,6 +190,11 @@ public static partial class EventValidation
         errors.MaxLength("title", title, EventLimits.Title);
         var description = CleanMultiline(request.Description);
         errors.MaxLength("description", description, EventLimits.Description);
+        var titleCy = Clean(request.TitleCy);
+        errors.MaxLength("titleCy", titleCy, EventLimits.Title);
+        var descriptionCy = CleanMultiline(request.DescriptionCy);
+        errors.MaxLength("descriptionCy", descriptionCy, EventLimits.Description);
+        WelshNeedsTitle(errors, titleCy, descriptionCy);
         VenueTime.TryFindZone(owner.TimeZoneId, out var zone);
         var (startsAt, endsAt) = ValidateRange(errors, request.StartsAt, request.EndsAt, zone, MaxEventLength);
         if (!errors.Has("startsAt") && !errors.Has("endsAt") && (startsAt < owner.StartsAtUtc || endsAt > owner.EndsAtUtc))
@@ -205,7 +222,7 @@ public static partial class EventValidation
         if (!errors.HasErrors)
         {
             valid = new ValidSession(title!, description, startsAt, endsAt, room, track, request.ChairId, speakerIds,
-                request.Status ?? EventStatus.Scheduled, request.Coverage ?? CoverageState.Upcoming);
+                request.Status ?? EventStatus.Scheduled, request.Coverage ?? CoverageState.Upcoming, titleCy, descriptionCy);
         }
 
         return errors;
@@ -230,6 +247,8 @@ public static partial class EventValidation
 
         var bio = CleanMultiline(request.Bio);
         errors.MaxLength("bio", bio, SpeakerLimits.Bio);
+        var bioCy = CleanMultiline(request.BioCy);
+        errors.MaxLength("bioCy", bioCy, SpeakerLimits.Bio);
         var slug = ValidateSlug(errors, "slug", request.Slug, SpeakerLimits.Slug, "ada-lovelace");
         var photoUrl = Clean(request.PhotoUrl);
         errors.HttpUrl("photoUrl", photoUrl, EventLimits.Url);
@@ -272,7 +291,7 @@ public static partial class EventValidation
 
         if (!errors.HasErrors)
         {
-            valid = new ValidSpeaker(name!, role, affiliation, handle, bio, slug, photoUrl, photoAltText, links);
+            valid = new ValidSpeaker(name!, role, affiliation, handle, bio, slug, photoUrl, photoAltText, links, bioCy);
         }
 
         return errors;
@@ -297,6 +316,15 @@ public static partial class EventValidation
     }
 
     /// <summary>Builds a URL slug from a title: "Inform, Influence, Inspire" becomes "inform-influence-inspire".</summary>
+    /// <summary>Welsh text is shown under a Welsh title: a Welsh summary or description without one would sit under the English title.</summary>
+    private static void WelshNeedsTitle(ValidationErrors errors, string? titleCy, string? otherWelshText)
+    {
+        if (titleCy is null && otherWelshText is not null)
+        {
+            errors.Add("titleCy", "is required when there is other Welsh text (the Welsh title is shown above it).");
+        }
+    }
+
     public static string SlugFromTitle(string title)
     {
         var decomposed = title.Normalize(NormalizationForm.FormD);

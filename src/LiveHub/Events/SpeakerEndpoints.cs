@@ -121,6 +121,7 @@ public static class SpeakerEndpoints
         speaker.Affiliation = valid.Affiliation;
         speaker.BlueskyHandle = valid.BlueskyHandle;
         speaker.Bio = valid.Bio;
+        speaker.BioCy = valid.BioCy;
         speaker.PhotoUrl = valid.PhotoUrl;
         speaker.PhotoAltText = valid.PhotoAltText;
         speaker.Links = valid.Links;

@@ -36,7 +36,7 @@ public static class SpeakerPages
         var speaker = await SpeakerEndpoints.Public(db).AsNoTracking().FirstOrDefaultAsync(s => s.Slug == slug, cancellationToken);
         if (speaker is null)
         {
-            return new RazorComponentResult<NotFoundPage>(new { Message = $"There is no speaker called '{slug}'." }) { StatusCode = StatusCodes.Status404NotFound };
+            return new RazorComponentResult<NotFoundPage>(new { Message = "There is no speaker called '{0}'.", Subject = slug }) { StatusCode = StatusCodes.Status404NotFound };
         }
 
         return new RazorComponentResult<SpeakerPage>(new

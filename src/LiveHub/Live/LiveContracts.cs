@@ -27,7 +27,9 @@ public sealed record LivePostResponse(
     DateTimeOffset CreatedAt,
     DateTimeOffset? EditedAt,
     int Version,
-    string Permalink);
+    string Permalink,
+    string? BodyCy = null,
+    string? HtmlCy = null);
 
 public sealed record LiveStreamResponse(
     Guid Id,
@@ -44,7 +46,9 @@ public sealed record LiveStreamResponse(
     int LastSequence,
     long LastChange,
     string TimeZone,
-    string PageUrl);
+    string PageUrl,
+    string? EventTitleCy = null,
+    string? TitleCy = null);
 
 /// <summary>
 /// Every change to a stream numbered in (<see cref="After"/>, <see cref="Through"/>]: the current
@@ -61,7 +65,8 @@ public sealed record LiveStreamClosed(Guid StreamId, string Reason);
 
 public sealed record LivePostPage(Guid StreamId, IReadOnlyList<LivePostResponse> Posts, int? NextBefore);
 
-public sealed record LivePostRequest(LivePostKind? Kind, string? Body, LivePostFormat? Format, Guid? SpeakerId, string? LinkUrl, IReadOnlyList<Guid>? ImageIds);
+/// <param name="BodyCy">The update in Welsh too (then <paramref name="Body"/> is the English), in the same format.</param>
+public sealed record LivePostRequest(LivePostKind? Kind, string? Body, LivePostFormat? Format, Guid? SpeakerId, string? LinkUrl, IReadOnlyList<Guid>? ImageIds, string? BodyCy = null);
 
 public sealed record PinRequest(bool Pinned);
 

@@ -159,7 +159,7 @@ public sealed class LiveCoverage(
         }, cancellationToken);
 
     /// <summary>Opens or closes coverage: sets the stream's and the session's state and posts a marker.</summary>
-    public Task<LivePost> SetCoverageAsync(LiveStream stream, Session? session, bool live, string markerText, LiveActor actor, CancellationToken cancellationToken) =>
+    public Task<LivePost> SetCoverageAsync(LiveStream stream, Session? session, bool live, string markerText, LiveActor actor, CancellationToken cancellationToken, string? markerTextCy = null) =>
         ChangeAsync(stream, live ? LiveChangeKind.CoverageStarted : LiveChangeKind.CoverageEnded, actor, newPost: true, (change, sequence, now) =>
         {
             stream.State = live ? CoverageState.Live : CoverageState.Ended;
@@ -178,6 +178,7 @@ public sealed class LiveCoverage(
                 ChangeSequence = change,
                 Kind = live ? LivePostKind.SessionStarted : LivePostKind.SessionEnded,
                 Body = markerText,
+                BodyCy = markerTextCy,
                 CreatedAtUtc = now,
                 AuthorId = actor.Id,
                 AuthorName = actor.Name,

@@ -180,7 +180,7 @@ public static class LiveEndpoints
 
         var post = new LivePost
         {
-            Kind = valid.Kind, Format = valid.Format, Body = valid.Body, SpeakerId = valid.SpeakerId, LinkUrl = valid.LinkUrl,
+            Kind = valid.Kind, Format = valid.Format, Body = valid.Body, BodyCy = valid.BodyCy, SpeakerId = valid.SpeakerId, LinkUrl = valid.LinkUrl,
             IdempotencyKey = idempotencyKey.Length > 0 ? idempotencyKey : null,
             IdempotencyFingerprint = idempotencyKey.Length > 0 ? fingerprint : null,
         };
@@ -263,6 +263,7 @@ public static class LiveEndpoints
             p.Kind = valid.Kind;
             p.Format = valid.Format;
             p.Body = valid.Body;
+            p.BodyCy = valid.BodyCy;
             p.SpeakerId = valid.SpeakerId;
             p.LinkUrl = valid.LinkUrl;
             p.IsKeyMoment |= valid.Kind == LivePostKind.KeyMoment;
@@ -372,7 +373,11 @@ public static class LiveEndpoints
 
         var title = session?.Title ?? e.Title;
         var marker = live ? $"Live coverage of {title} has started." : $"Live coverage of {title} has ended.";
-        await coverage.SetCoverageAsync(stream, session, live, marker, await ActorAsync(http, users), cancellationToken);
+        // With a Welsh title the marker is bilingual too, like any update: the Welsh beside the English.
+        var welshTitle = session is null ? e.TitleCy : session.TitleCy;
+        var markerCy = welshTitle is null ? null
+            : Localisation.SiteText.Get(live ? "Live coverage of {0} has started." : "Live coverage of {0} has ended.", Localisation.SiteCultures.Welsh, welshTitle);
+        await coverage.SetCoverageAsync(stream, session, live, marker, await ActorAsync(http, users), cancellationToken, markerCy);
         return TypedResults.Ok(LiveQueries.ToResponse(stream));
     }
 

@@ -59,6 +59,8 @@ public sealed class LivePost
     public LivePostKind Kind { get; set; }
     public LivePostFormat Format { get; set; }
     public required string Body { get; set; }
+    /// <summary>The same update in Welsh, when it is bilingual (<see cref="Body"/> is then the English text). Same format.</summary>
+    public string? BodyCy { get; set; }
     public Guid? SpeakerId { get; set; }
     public Speaker? Speaker { get; set; }
     public string? LinkUrl { get; set; }

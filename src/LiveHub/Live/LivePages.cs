@@ -64,7 +64,7 @@ public static class LivePages
         var resolved = await ResolveAsync(slug, sessionId, db, coverage, cancellationToken);
         if (resolved is null)
         {
-            return new RazorComponentResult<NotFoundPage>(new { Message = $"There is no live coverage at '{slug}'." }) { StatusCode = StatusCodes.Status404NotFound };
+            return new RazorComponentResult<NotFoundPage>(new { Message = "There is no live coverage at '{0}'.", Subject = slug }) { StatusCode = StatusCodes.Status404NotFound };
         }
 
         var stream = resolved.Stream;

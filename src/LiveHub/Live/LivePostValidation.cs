@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LiveHub.Live;
 
-public sealed record ValidLivePost(LivePostKind Kind, LivePostFormat Format, string Body, Guid? SpeakerId, string? LinkUrl);
+public sealed record ValidLivePost(LivePostKind Kind, LivePostFormat Format, string Body, Guid? SpeakerId, string? LinkUrl, string? BodyCy = null);
 
 public static class LivePostValidation
 {
@@ -38,6 +38,18 @@ public static class LivePostValidation
             errors.Add("body", $"links must be http://, https:// or mailto: ('{unsafeUrl}' is not).");
         }
 
+        var bodyCy = EventValidation.CleanMultiline(request.BodyCy);
+        errors.MaxLength("bodyCy", bodyCy, LiveLimits.Body);
+        if (bodyCy is not null && body is null)
+        {
+            errors.Add("bodyCy", "needs the English text in body as well (a bilingual update has both).");
+        }
+
+        if (bodyCy is not null && format == LivePostFormat.Markdown && !PostRenderer.HasOnlySafeLinks(bodyCy, out var unsafeWelshUrl))
+        {
+            errors.Add("bodyCy", $"links must be http://, https:// or mailto: ('{unsafeWelshUrl}' is not).");
+        }
+
         var linkUrl = EventValidation.Clean(request.LinkUrl);
         errors.HttpUrl("linkUrl", linkUrl, EventLimits.Url);
 
@@ -51,7 +63,7 @@ public static class LivePostValidation
             errors.Add("speakerId", $"no speaker has the id {speakerId}.");
         }
 
-        return errors.HasErrors ? null : new ValidLivePost(kind, format, body ?? "", request.SpeakerId, linkUrl);
+        return errors.HasErrors ? null : new ValidLivePost(kind, format, body ?? "", request.SpeakerId, linkUrl, bodyCy);
     }
 
     /// <summary>
@@ -69,6 +81,7 @@ public static class LivePostValidation
             json.WriteStringValue((request.Kind ?? LivePostKind.Update).ToString());
             json.WriteStringValue((request.Format ?? LivePostFormat.PlainText).ToString());
             json.WriteStringValue(EventValidation.CleanMultiline(request.Body));
+            json.WriteStringValue(EventValidation.CleanMultiline(request.BodyCy));
             json.WriteStringValue(request.SpeakerId?.ToString("D"));
             json.WriteStringValue(EventValidation.Clean(request.LinkUrl));
             json.WriteStartArray();

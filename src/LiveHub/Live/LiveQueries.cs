@@ -97,7 +97,9 @@ public sealed class LiveQueries(LiveHubDbContext db)
         stream.LastSequence,
         stream.LastChange,
         stream.Event.TimeZoneId,
-        PageUrl(stream));
+        PageUrl(stream),
+        stream.Event.TitleCy,
+        stream.Session is { } session ? session.TitleCy : stream.Event.TitleCy);
 
     public static LivePostResponse ToResponse(LivePost post, LiveStream stream)
     {
@@ -114,7 +116,8 @@ public sealed class LiveQueries(LiveHubDbContext db)
             post.Speaker is null ? null : Events.EventMapping.Ref(post.Speaker),
             post.LinkUrl,
             [.. post.Images.OrderBy(i => i.Position).Select(i => new LiveImageResponse(i.Id, LiveImages.Url(i), i.AltText, i.Width, i.Height))],
-            post.IsPinned, post.IsKeyMoment, PublicAuthor(post, stream), Utc(post.CreatedAtUtc)!.Value, Utc(post.EditedAtUtc), post.Version, permalink);
+            post.IsPinned, post.IsKeyMoment, PublicAuthor(post, stream), Utc(post.CreatedAtUtc)!.Value, Utc(post.EditedAtUtc), post.Version, permalink,
+            post.BodyCy, post.BodyCy is null ? null : PostRenderer.ToHtml(post.BodyCy, post.Format));
     }
 
     /// <summary>The byline the public sees: the event's byline if it has one, else the staff member's display name as posted.</summary>

@@ -1,12 +1,14 @@
 using System.Globalization;
 using LiveHub.Events;
+using LiveHub.Localisation;
+using Microsoft.Extensions.Localization;
 
 namespace LiveHub.Pages;
 
-/// <summary>Formatting shared by the public pages: British English, venue time with the zone named.</summary>
+/// <summary>Formatting shared by the public pages: British English or Welsh (the reader's language), venue time with the zone named.</summary>
 public static class Display
 {
-    public static readonly CultureInfo Culture = CultureInfo.GetCultureInfo("en-GB");
+    public static CultureInfo Culture => SiteCultures.Formatting;
 
     public static string Date(DateTimeOffset local) => local.ToString("ddd d MMM yyyy", Culture);
 
@@ -20,8 +22,12 @@ public static class Display
 
     public static string Zone(TimeRange when) => $"{when.ZoneName} ({when.TimeZone})";
 
+    /// <summary>The zone with its name in the reader's language where Strings.resx has it ("Amser Safonol Greenwich").</summary>
+    public static string Zone(TimeRange when, IStringLocalizer localizer) => $"{localizer[when.ZoneName]} ({when.TimeZone})";
+
     public static string Iso(DateTimeOffset value) => value.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 
+    /// <summary>The English status label: the key of its text in Strings.resx.</summary>
     public static string StatusLabel(EventStatus status) => status switch
     {
         EventStatus.Postponed => "Postponed",

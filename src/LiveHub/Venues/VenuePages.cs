@@ -27,7 +27,7 @@ public static class VenuePages
         var venue = await VenueEndpoints.Public(db).AsNoTracking().FirstOrDefaultAsync(v => v.Slug == slug, cancellationToken);
         if (venue is null)
         {
-            return new RazorComponentResult<NotFoundPage>(new { Message = $"There is no venue called '{slug}'." }) { StatusCode = StatusCodes.Status404NotFound };
+            return new RazorComponentResult<NotFoundPage>(new { Message = "There is no venue called '{0}'.", Subject = slug }) { StatusCode = StatusCodes.Status404NotFound };
         }
 
         var now = clock.GetUtcNow().UtcDateTime;

@@ -60,13 +60,14 @@ public class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>A page in a fresh context (no cookies) that records console errors and uncaught exceptions.</summary>
-    public async Task<BrowserPage> NewPageAsync(int width = 1280, int height = 900, bool javaScriptEnabled = true, string timeZone = "Europe/London")
+    /// <param name="locale">The browser's language (it sends it as Accept-Language): "cy" for a Welsh reader.</param>
+    public async Task<BrowserPage> NewPageAsync(int width = 1280, int height = 900, bool javaScriptEnabled = true, string timeZone = "Europe/London", string locale = "en-GB")
     {
         var context = await (_browser ?? throw new InvalidOperationException("Not initialised.")).NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = BaseUrl,
             ViewportSize = new ViewportSize { Width = width, Height = height },
-            Locale = "en-GB",
+            Locale = locale,
             TimezoneId = timeZone,
             JavaScriptEnabled = javaScriptEnabled,
         });

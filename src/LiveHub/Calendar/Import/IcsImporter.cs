@@ -468,7 +468,11 @@ internal sealed class IcsImporter(LiveHubDbContext db, IOptions<CalendarOptions>
 
         // What the file does not describe stays as staff left it.
         var errors = EventValidation.Validate(
-            request with { Summary = current.Summary, ImageUrl = current.ImageUrl, IsPublished = current.IsPublished }, out var valid);
+            request with
+            {
+                Summary = current.Summary, ImageUrl = current.ImageUrl, IsPublished = current.IsPublished,
+                TitleCy = current.TitleCy, SummaryCy = current.SummaryCy, DescriptionCy = current.DescriptionCy,
+            }, out var valid);
         if (valid is null)
         {
             return Item(candidate, ImportActions.Skip, Reasons(errors));

@@ -160,6 +160,10 @@ namespace LiveHub.Data.Migrations.Sqlite
                     b.Property<DateTime>("CreatedAtUtc")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Langs")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("LastError")
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
@@ -275,6 +279,10 @@ namespace LiveHub.Data.Migrations.Sqlite
                         .HasMaxLength(20000)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("DescriptionCy")
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("EndsAtUtc")
                         .HasColumnType("TEXT");
 
@@ -331,6 +339,10 @@ namespace LiveHub.Data.Migrations.Sqlite
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("SummaryCy")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
                     b.PrimitiveCollection<string>("Tags")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -342,6 +354,10 @@ namespace LiveHub.Data.Migrations.Sqlite
 
                     b.Property<string>("Title")
                         .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TitleCy")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
@@ -434,6 +450,10 @@ namespace LiveHub.Data.Migrations.Sqlite
                         .HasMaxLength(20000)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("DescriptionCy")
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("EndsAtUtc")
                         .HasColumnType("TEXT");
 
@@ -457,6 +477,10 @@ namespace LiveHub.Data.Migrations.Sqlite
 
                     b.Property<string>("Title")
                         .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TitleCy")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
@@ -505,6 +529,10 @@ namespace LiveHub.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Bio")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BioCy")
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
@@ -666,6 +694,10 @@ namespace LiveHub.Data.Migrations.Sqlite
 
                     b.Property<string>("Body")
                         .IsRequired()
+                        .HasMaxLength(5000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BodyCy")
                         .HasMaxLength(5000)
                         .HasColumnType("TEXT");
 
