@@ -38,6 +38,12 @@ public sealed partial class FuzzApiJsonTests(FuzzEnvironment environment, ITestO
         public required string SmallCalendar { get; init; }
         /// <summary>A personal agenda's token; replaced when a rotation succeeds.</summary>
         public required string AgendaToken { get; set; }
+        /// <summary>Audience questions on the live stream, one per moderation action (an approved one to mark answered).</summary>
+        public required List<Guid> Questions { get; init; }
+        /// <summary>A session stream whose coverage has ended, so it has a recap.</summary>
+        public required Guid RecapStreamId { get; init; }
+        /// <summary>The recap's version, which an edit must name; kept current as accepted requests change it.</summary>
+        public required int RecapVersion { get; set; }
     }
 
     /// <summary>
@@ -119,6 +125,15 @@ public sealed partial class FuzzApiJsonTests(FuzzEnvironment environment, ITestO
         ["POST /api/agendas"] = new(_ => [], (_, w) => Json(new { sessionIds = new[] { w.SessionId } })),
         ["PUT /api/agenda/sessions/{sessionId:guid}"] = new(w => new() { ["sessionId"] = w.SessionId.ToString() }, (_, _) => "{}", AgendaToken: true),
         ["POST /api/agenda/token"] = new(_ => [], (_, _) => "{}", AgendaToken: true),
+        ["PUT /api/events/{slug}/series/"] = new(w => new() { ["slug"] = w.EventSlug }, (_, _) => Json(new { rule = "FREQ=WEEKLY;COUNT=4", exceptions = new[] { "2030-06-08T09:00" }, overrides = Array.Empty<object>() })),
+        ["POST /api/streams/{streamId:guid}/recap/"] = new(w => new() { ["streamId"] = w.RecapStreamId.ToString() }, (_, _) => "{}"),
+        ["PUT /api/streams/{streamId:guid}/recap/"] = new(w => new() { ["streamId"] = w.RecapStreamId.ToString() }, (r, w) => Json(new { title = "Recap", body = $"The **key** points, {r.Next()}.", version = w.RecapVersion })),
+        ["POST /api/streams/{streamId:guid}/recap/publish"] = new(w => new() { ["streamId"] = w.RecapStreamId.ToString() }, (_, _) => Json(new { postToBluesky = false })),
+        ["POST /api/streams/{streamId:guid}/questions/"] = new(w => new() { ["streamId"] = w.StreamId.ToString() }, (r, _) => Json(new { text = $"Fuzz question {r.Next()}?" })),
+        ["POST /api/questions/{id:guid}/approve"] = new(w => new() { ["id"] = w.Questions[0].ToString() }, (_, _) => "{}"),
+        ["POST /api/questions/{id:guid}/reject"] = new(w => new() { ["id"] = w.Questions[1].ToString() }, (_, _) => "{}"),
+        ["POST /api/questions/{id:guid}/answered"] = new(w => new() { ["id"] = w.Questions[2].ToString() }, (_, _) => "{}"),
+        ["POST /api/questions/{id:guid}/merge"] = new(w => new() { ["id"] = w.Questions[3].ToString() }, (_, w) => Json(new { into = w.Questions[4] })),
     };
 
     private static readonly string[] NastyRouteValues =
@@ -258,6 +273,12 @@ public sealed partial class FuzzApiJsonTests(FuzzEnvironment environment, ITestO
         {
             world.AgendaToken = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
         }
+
+        if (key.StartsWith('P') && key.Contains("/recap", StringComparison.Ordinal) && response.IsSuccessStatusCode
+            && (await response.Content.ReadFromJsonAsync<JsonElement>()).TryGetProperty("version", out var version))
+        {
+            world.RecapVersion = version.GetInt32();
+        }
     }
 
     private static async Task<World> CreateWorldAsync(LiveHubApp app, HttpClient admin)
@@ -285,6 +306,22 @@ public sealed partial class FuzzApiJsonTests(FuzzEnvironment environment, ITestO
         var itemId = crossPost.GetProperty("posts").EnumerateArray().SelectMany(p => p.GetProperty("items").EnumerateArray()).Select(i => i.GetProperty("id").GetGuid()).FirstOrDefault();
         Assert.NotEqual(Guid.Empty, itemId);
 
+        var anonymous = app.AnonymousClient();
+        var questions = new List<Guid>();
+        foreach (var text in new[] { "What comes next?", "Where are the slides?", "Who funds this?", "Is it recorded?", "Will it be recorded?" })
+        {
+            await Ok(anonymous.PostAsJsonAsync($"/api/streams/{live.StreamId}/questions", new { text }));
+            questions.Add((await Ok(admin.GetAsync($"/api/questions?streamId={live.StreamId}"))).EnumerateArray()
+                .Single(q => q.GetProperty("text").GetString() == text).GetProperty("id").GetGuid());
+        }
+
+        await Ok(admin.PostAsync($"/api/questions/{questions[2]}/approve", null));
+
+        var recap = await LiveTestSupport.LiveSessionAsync(app);
+        await Ok(admin.PostAsJsonAsync($"/api/streams/{recap.StreamId}/posts", new { kind = "keyMoment", body = "The moment that mattered." }));
+        await Ok(admin.PostAsync($"/api/events/{recap.Slug}/sessions/{recap.SessionId}/coverage/end", null));
+        var recapVersion = (await Ok(admin.GetAsync($"/api/streams/{recap.StreamId}/recap"))).GetProperty("version").GetInt32();
+
         var coverage = await LiveTestSupport.LiveSessionAsync(app, start: false);
         var staff = await app.CreateStaffAsync(StaffRoles.Editor);
         var login = await app.CreateStaffAsync(StaffRoles.Editor);
@@ -306,6 +343,9 @@ public sealed partial class FuzzApiJsonTests(FuzzEnvironment environment, ITestO
             CrossPostItemId = itemId,
             SmallCalendar = FuzzIcs.Sample(DateTime.UtcNow.Date),
             AgendaToken = (await Ok(admin.PostAsJsonAsync("/api/agendas", new { sessionIds = Array.Empty<Guid>() }))).GetProperty("token").GetString()!,
+            Questions = questions,
+            RecapStreamId = recap.StreamId,
+            RecapVersion = recapVersion,
         };
     }
 

@@ -64,6 +64,7 @@ public sealed class FuzzEnvironment : IAsyncLifetime, IDisposable
             ["CrossPosting:ServiceUrl"] = _pds.BaseUrl.ToString(),
             ["CrossPosting:PlcDirectoryUrl"] = _pds.BaseUrl.ToString(),
             ["CrossPosting:PublicBaseUrl"] = CalendarSettings.PublicBaseUrl,
+            ["Questions:Enabled"] = "true",
         };
         _app = new FuzzSqliteApp(settings);
         await _app.InitializeAsync();
