@@ -203,11 +203,14 @@ public abstract class CrossPostingTests(DatabaseProvider provider) : IAsyncLifet
             ? await live.Admin.PutAsJsonAsync($"/api/events/{live.Slug}", new { slug = live.Slug, title = $"Event {live.Slug}", startsAt = "2030-06-01T09:00", endsAt = "2030-06-01T17:00", timeZone = "Europe/London", venue = new { name = "The Exchange" }, isPublished = false })
             : await live.Admin.DeleteAsync($"/api/events/{live.Slug}/sessions/{live.SessionId}");
         Assert.True(withdrawn.IsSuccessStatusCode, await withdrawn.Content.ReadAsStringAsync());
-        _pds.Faults.StopOutages();
 
+        // Bluesky stays down until the rows are skipped: a retry already past its "still public?" check when the
+        // withdrawal committed could otherwise succeed just after it (a write in flight is not recalled), which a
+        // clean-clone run on a loaded machine did. The retries that follow the withdrawal must skip.
         await WaitUntilAsync(() => _host.WithDbAsync(db => db.Set<CrossPostItem>().AsNoTracking()
             .AnyAsync(i => i.StreamId == live.StreamId && i.Text!.Contains("then withdrawn") && i.State == CrossPostState.Skipped)).GetAwaiter().GetResult(),
             "the withdrawn update is skipped");
+        _pds.Faults.StopOutages();
         Assert.DoesNotContain(_pds.Posts(), p => p.Text!.Contains("then withdrawn", StringComparison.Ordinal));
     }
 
@@ -224,11 +227,13 @@ public abstract class CrossPostingTests(DatabaseProvider provider) : IAsyncLifet
 
         var withdrawn = await live.Admin.PutAsJsonAsync($"/api/events/{live.Slug}", new { slug = live.Slug, title = $"Event {live.Slug}", startsAt = "2030-06-01T09:00", endsAt = "2030-06-01T17:00", timeZone = "Europe/London", venue = new { name = "The Exchange" }, isPublished = false });
         Assert.True(withdrawn.IsSuccessStatusCode, await withdrawn.Content.ReadAsStringAsync());
-        _pds.Faults.StopOutages();
 
+        // As above: Bluesky stays down until the rows are skipped, so no write that began before the withdrawal lands.
         await WaitUntilAsync(() => _host.WithDbAsync(db => db.Set<CrossPostItem>().AsNoTracking()
             .Where(i => i.StreamId == live.StreamId).AllAsync(i => i.State == CrossPostState.Skipped)).GetAwaiter().GetResult(),
             "every row of the withdrawn stream is skipped");
+        _pds.Faults.StopOutages();
+        Assert.DoesNotContain(_pds.Posts(), p => p.Text!.Contains("then withdrawn", StringComparison.Ordinal));
     }
 
     [Fact]
