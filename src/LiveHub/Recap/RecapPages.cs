@@ -94,8 +94,10 @@ internal sealed class LiveRecaps(LiveHubDbContext db) : ILiveRecaps
 
     public async Task<IReadOnlyList<LiveFeedEntry>> FeedEntriesAsync(Guid eventId, Guid? sessionId, string baseUrl, CancellationToken cancellationToken)
     {
+        // Joined with the sessions so that a deleted session's recap (the query filter hides the session) leaves the feed.
         var found = await (from r in db.Set<SessionRecap>().AsNoTracking()
                            join e in db.Events.AsNoTracking() on r.EventId equals e.Id
+                           join s in db.Sessions.AsNoTracking() on r.SessionId equals s.Id
                            where r.EventId == eventId && (sessionId == null || r.SessionId == sessionId) && r.PublishedAtUtc != null
                            select new { Recap = r, e.Slug, e.LiveByline }).ToListAsync(cancellationToken);
         return [.. found.OrderBy(f => f.Recap.FirstPublishedAtUtc).Select(f => new LiveFeedEntry(

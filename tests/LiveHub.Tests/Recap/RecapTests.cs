@@ -159,6 +159,23 @@ public abstract class RecapTests(LiveHubApp app)
     }
 
     [Fact]
+    public async Task A_published_recap_of_a_deleted_session_leaves_the_event_feed_at_once()
+    {
+        var live = await CoveredSessionAsync();
+        var anonymous = app.AnonymousClient();
+        var recap = await OkAsync(await live.Editor.GetAsync($"/api/streams/{live.StreamId}/recap"));
+        await OkAsync(await live.Editor.PutAsJsonAsync($"/api/streams/{live.StreamId}/recap",
+            new { title = "A recap that goes with its session", body = "Short.", version = recap.GetProperty("version").GetInt32() }));
+        await OkAsync(await live.Editor.PostAsync($"/api/streams/{live.StreamId}/recap/publish", null));
+        Assert.Contains("A recap that goes with its session", await anonymous.GetStringAsync($"/live/{live.Slug}/feed.atom"), StringComparison.Ordinal);
+
+        (await live.Editor.DeleteAsync($"/api/events/{live.Slug}/sessions/{live.SessionId}")).EnsureSuccessStatusCode();
+
+        Assert.DoesNotContain("A recap that goes with its session", await anonymous.GetStringAsync($"/live/{live.Slug}/feed.atom"), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync($"/live/{live.Slug}/sessions/{live.SessionId}/recap")).StatusCode);
+    }
+
+    [Fact]
     public async Task Oversize_spam_unsafe_links_and_stale_versions_are_refused_and_html_stays_text()
     {
         var live = await CoveredSessionAsync();
