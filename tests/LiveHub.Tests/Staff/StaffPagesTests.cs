@@ -153,6 +153,24 @@ public sealed partial class StaffPagesTests(SqliteApp app) : IClassFixture<Sqlit
         }
     }
 
+    [Fact]
+    public async Task A_hostile_query_string_stays_text_in_the_language_switch()
+    {
+        const string Payload = "\"><script>alert(1)</script><img src=x onerror=alert(2)>";
+        var response = await app.AnonymousClient().GetAsync("/staff/login?returnUrl=" + Uri.EscapeDataString(Payload));
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.DoesNotContain("<script>alert", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<img", html, StringComparison.Ordinal);
+        var page = await Parser.ParseDocumentAsync(html);
+        Assert.Equal(new[] { "livehub-strings", "" }, page.QuerySelectorAll("script").Select(s => s.Id ?? "").ToArray());
+        Assert.Empty(page.QuerySelectorAll("[onerror]"));
+        // The switch keeps the query, as data: the browser reads it back exactly.
+        var href = page.GetElementById("language-switch")!.GetAttribute("href")!;
+        Assert.Equal(Payload, System.Web.HttpUtility.ParseQueryString(new Uri(new Uri("http://x"), href).Query)["returnUrl"]);
+    }
+
     [GeneratedRegex("""getElementById\("(?<id>[a-z][a-z0-9-]*)"\)""")]
     private static partial Regex IdLookup();
 }
