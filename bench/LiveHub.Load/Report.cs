@@ -62,6 +62,9 @@ public sealed record Measurement
 
     /// <summary>Live:Backplane of the launched instances (Database or Redis), when set.</summary>
     public string Backplane { get; init; } = "";
+
+    /// <summary>The --server-env settings of the launched server.</summary>
+    public string ServerSettings { get; init; } = "";
 }
 
 public static class Report
@@ -71,7 +74,7 @@ public static class Report
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
 
     public static string Row(Measurement m) => string.Create(CultureInfo.InvariantCulture,
-        $"| {m.Server} | {m.Connections:N0} ({m.Connected:N0}) | {m.Posts} @ {m.Rate:0.##}/s | {m.Lost} / {m.Duplicates} | " +
+        $"| {m.Server}{(m.ServerSettings.Length > 0 ? $" ({m.ServerSettings})" : "")} | {m.Connections:N0} ({m.Connected:N0}) | {m.Posts} @ {m.Rate:0.##}/s | {m.Lost} / {m.Duplicates} | " +
         $"{m.ReceiveP50:F0} / {m.ReceiveP95:F0} / {m.ReceiveP99:F0} / {m.ReceiveMax:F0} | " +
         $"{m.LastP50:F0} / {m.LastP95:F0} / {m.LastP99:F0} / {m.LastMax:F0} | {m.PostHttpP50:F0} / {m.FirstP50:F0} | {m.FrameBytes} | " +
         $"{m.ServerCpuIdle:F0}% / {m.ServerCpu:F0}% / {m.ServerCpuPeak:F0}% | {m.ServerCpuMicrosecondsPerDelivery:F0} ({m.ServerCpuMicrosecondsPerDeliveryAboveIdle:F0}) | {(m.ConnectSeconds > 0 ? m.Connected / m.ConnectSeconds : 0):F0}/s, {m.RampServerCpu:F0}% | {m.ServerRssIdleMb:F0} → {m.ServerRssJoinedMb:F0} / {m.ServerRssPeakMb:F0} | {m.ClientCpu:F0}% | {m.MachineBusy:F0}% | {m.LoadAverage} |");
