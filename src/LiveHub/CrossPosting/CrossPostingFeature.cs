@@ -80,7 +80,7 @@ public static class CrossPostingFeature
         // against LiveHub's antiforgery token, which its pages send in the X-CSRF-TOKEN header.
         app.MapHangfireDashboard(DashboardPath, new DashboardOptions
         {
-            AppPath = "/staff/jobs.html",
+            AppPath = "/staff/jobs",
             DashboardTitle = "LiveHub jobs",
             Authorization = [new StaffAdminDashboardFilter()],
             IgnoreAntiforgeryToken = false,

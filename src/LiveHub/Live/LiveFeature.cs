@@ -64,15 +64,6 @@ public static class LiveFeature
         app.MapLiveEndpoints();
         app.MapLiveMedia();
         app.MapLivePages();
-        // The staff live console: a static page (its script signs the user in and talks to the API),
-        // served at a friendly address that carries the event's slug.
-        app.MapGet("/staff/live/{slug}", (IWebHostEnvironment environment) =>
-        {
-            var file = environment.WebRootFileProvider.GetFileInfo("staff/live.html");
-            return file.Exists && file.PhysicalPath is { } path
-                ? Results.File(path, "text/html; charset=utf-8")
-                : Results.NotFound();
-        }).ExcludeFromDescription();
         return app;
     }
 

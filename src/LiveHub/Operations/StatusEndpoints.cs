@@ -10,7 +10,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace LiveHub.Operations;
 
 /// <summary>
-/// What the comms team needs at a glance during a conference (/staff/status.html): who is watching which live stream
+/// What the comms team needs at a glance during a conference (/staff/status): who is watching which live stream
 /// on this instance, whether cross-posts are flowing, and the last errors. Editors and admins; read-only.
 /// </summary>
 internal static class StatusEndpoints

@@ -15,14 +15,6 @@ public static class RecapFeature
     {
         app.MapRecapEndpoints();
         app.MapRecapPages();
-        // The staff recap editor: a static page (its script talks to the API), like the live console.
-        app.MapGet("/staff/recap/{slug}", (IWebHostEnvironment environment) =>
-        {
-            var file = environment.WebRootFileProvider.GetFileInfo("staff/recap.html");
-            return file.Exists && file.PhysicalPath is { } path
-                ? Results.File(path, "text/html; charset=utf-8")
-                : Results.NotFound();
-        }).ExcludeFromDescription();
         return app;
     }
 }

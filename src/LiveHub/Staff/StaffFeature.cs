@@ -42,7 +42,7 @@ public static class StaffFeature
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             o.ExpireTimeSpan = TimeSpan.FromHours(12);
             o.SlidingExpiration = true;
-            o.LoginPath = "/staff/login";
+            o.LoginPath = StaffPages.SignIn;
             // The API answers with status codes; only page navigations get redirected to the sign-in page.
             o.Events.OnRedirectToLogin = context => RedirectOrStatus(context, StatusCodes.Status401Unauthorized);
             o.Events.OnRedirectToAccessDenied = context => RedirectOrStatus(context, StatusCodes.Status403Forbidden);
@@ -130,6 +130,7 @@ public static class StaffFeature
     {
         app.MapAccountEndpoints();
         app.MapStaffAdminEndpoints();
+        app.MapStaffPages();
         return app;
     }
 

@@ -15,7 +15,7 @@ public sealed class KeyboardTests(BrowserFixture browser) : IClassFixture<Browse
         await using var tab = await browser.NewPageAsync();
         var page = tab.Page;
         await page.GotoAsync("/staff/login");
-        await Expect(page).ToHaveURLAsync(browser.BaseUrl + "/staff/login/");
+        await Expect(page).ToHaveURLAsync(browser.BaseUrl + "/staff/login");
 
         await TabToAsync(page, "email");
         await page.Keyboard.TypeAsync(editor.Email!);

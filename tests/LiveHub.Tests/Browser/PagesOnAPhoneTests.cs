@@ -68,11 +68,11 @@ public sealed class PagesOnAPhoneTests(BrowserFixture browser) : IClassFixture<B
         await Expect(page.Locator("#session-list li").First).ToBeVisibleAsync();
         await AssertFitsTheScreenAsync(page);
 
-        await page.GotoAsync("/staff/speakers.html");
+        await page.GotoAsync("/staff/speakers");
         await Expect(page.Locator("#speakers-body tr").First).ToBeVisibleAsync();
         await AssertFitsTheScreenAsync(page);
 
-        await page.GotoAsync("/staff/accounts.html");
+        await page.GotoAsync("/staff/accounts");
         await Expect(page.Locator("#staff-body tr").First).ToBeVisibleAsync();
         await AssertFitsTheScreenAsync(page);
         tab.AssertNoErrors();

@@ -141,7 +141,7 @@ public sealed class SpeakerVenueAndTimePagesTests(BrowserFixture browser) : ICla
         await using var tab = await browser.NewPageAsync();
         var page = tab.Page;
         await page.SignInAsync(staff.Email!);
-        await page.GotoAsync("/staff/speakers.html");
+        await page.GotoAsync("/staff/speakers");
         await page.GetByRole(AriaRole.Button, new() { Name = $"Edit {name}" }).ClickAsync();
         await Expect(page.Locator("#photoUrl")).ToHaveValueAsync("https://images.example.org/keeper.jpg");
         await Expect(page.Locator("#links")).ToHaveValueAsync("https://example.org/keeper");

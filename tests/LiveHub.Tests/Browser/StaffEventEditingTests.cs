@@ -27,7 +27,7 @@ public sealed class StaffEventEditingTests(BrowserFixture browser) : IClassFixtu
         await form.GetByLabel("Published").CheckAsync();
         await form.GetByRole(AriaRole.Button, new() { Name = "Create event" }).ClickAsync();
         await Expect(page.Locator("#page-status")).ToContainTextAsync("Created “Regional growth roundtable”");
-        await Expect(page).ToHaveURLAsync(browser.BaseUrl + "/staff/event.html?slug=" + slug);
+        await Expect(page).ToHaveURLAsync(browser.BaseUrl + "/staff/event?slug=" + slug);
 
         var sessionForm = page.Locator("#session-form");
         await sessionForm.GetByLabel("Session title").FillAsync("Opening panel");
@@ -59,7 +59,7 @@ public sealed class StaffEventEditingTests(BrowserFixture browser) : IClassFixtu
         var editor = await browser.App.CreateStaffAsync(StaffRoles.Editor);
         await using var tab = await browser.NewPageAsync();
         var page = tab.Page;
-        await page.SignInAsync(editor.Email!, returnUrl: "/staff/event.html");
+        await page.SignInAsync(editor.Email!, returnUrl: "/staff/event");
 
         var form = page.Locator("#event-form");
         await form.GetByLabel("Title").FillAsync("Backwards in time");

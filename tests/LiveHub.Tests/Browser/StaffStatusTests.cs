@@ -19,7 +19,7 @@ public sealed class StaffStatusTests(BrowserFixture browser) : IClassFixture<Bro
 
         var editor = await browser.App.CreateStaffAsync(StaffRoles.Editor);
         await using var staff = await browser.NewPageAsync();
-        await staff.Page.SignInAsync(editor.Email!, returnUrl: "/staff/status.html");
+        await staff.Page.SignInAsync(editor.Email!, returnUrl: "/staff/status");
         await Expect(staff.Page.Locator("h1")).ToHaveTextAsync("Status");
         await Expect(staff.Page.Locator("#overall")).ToHaveTextAsync("Everything is flowing.");
         var row = staff.Page.Locator("#streams tr", new() { Has = staff.Page.Locator($"a[href='/staff/live/{slug}']") });

@@ -18,7 +18,7 @@ public sealed class StaffVenuesTests(BrowserFixture browser) : IClassFixture<Bro
         await using var tab = await browser.NewPageAsync(width, height);
         var page = tab.Page;
         await page.SignInAsync(editor.Email!);
-        await page.GotoAsync("/staff/venues.html");
+        await page.GotoAsync("/staff/venues");
         await Expect(page.Locator("h1")).ToHaveTextAsync("Venues");
 
         var slug = "hall-" + Guid.NewGuid().ToString("N")[..8];
@@ -46,7 +46,7 @@ public sealed class StaffVenuesTests(BrowserFixture browser) : IClassFixture<Bro
         await Expect(page.Locator("#page-status")).ToContainTextAsync("Saved Alan Walters Building (University of Birmingham).");
 
         var (scrollWidth, innerWidth) = (await page.EvaluateAsync<int>("document.documentElement.scrollWidth"), await page.EvaluateAsync<int>("innerWidth"));
-        Assert.True(scrollWidth <= innerWidth, $"/staff/venues.html is {scrollWidth}px wide on a {innerWidth}px screen.");
+        Assert.True(scrollWidth <= innerWidth, $"/staff/venues is {scrollWidth}px wide on a {innerWidth}px screen.");
 
         // The venue becomes public once a published event is held there.
         var api = await browser.App.BearerClientAsync(StaffRoles.Editor);

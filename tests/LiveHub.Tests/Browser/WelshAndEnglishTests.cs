@@ -147,4 +147,44 @@ public sealed class WelshAndEnglishTests(BrowserFixture browser) : IClassFixture
 
         tab.AssertNoErrors();
     }
+
+    [Fact]
+    public async Task Screenshot_of_the_staff_console_in_welsh_with_welsh_navigation()
+    {
+        var c = await CreateAsync();
+        var editor = await browser.App.CreateStaffAsync(StaffRoles.Editor);
+        await using var tab = await browser.NewPageAsync(1024, 800);
+        var page = tab.Page;
+
+        // ?culture=cy on the sign-in page: the form is Welsh, and the choice is remembered for the console.
+        await page.GotoAsync("/staff/login?culture=cy");
+        await page.GetByLabel("Cyfeiriad e-bost").FillAsync(editor.Email!);
+        await page.GetByLabel("Cyfrinair", new() { Exact = true }).FillAsync(LiveHub.Tests.Infrastructure.LiveHubApp.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Mewngofnodi" }).ClickAsync();
+        await Expect(page.Locator("#staff-user")).ToHaveTextAsync(StaffNames.DefaultDisplayName);
+
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "cy");
+        await Expect(page).ToHaveTitleAsync("Digwyddiadau · Staff LiveHub");
+        await Expect(page.Locator("main h1")).ToHaveTextAsync("Digwyddiadau");
+        var navigation = page.Locator("header nav[aria-label=Staff]");
+        await Expect(navigation.GetByRole(AriaRole.Link, new() { Name = "Siaradwyr" })).ToBeVisibleAsync();
+        await Expect(navigation.GetByRole(AriaRole.Link, new() { Name = "Lleoliadau" })).ToBeVisibleAsync();
+        await Expect(navigation.GetByRole(AriaRole.Link, new() { Name = "Mewnforio" })).ToBeVisibleAsync();
+        await Expect(navigation.GetByRole(AriaRole.Button, new() { Name = "Allgofnodi" })).ToBeVisibleAsync();
+        Assert.DoesNotContain("Speakers", await navigation.InnerTextAsync(), StringComparison.Ordinal);
+        // The page's script still finds its elements: the events list fills in.
+        await Expect(page.Locator("#events-body")).ToContainTextAsync("Rural broadband summit");
+
+        var path = Path.Combine(ScreenshotFolder.For("cy"), "staff-events.png");
+        await page.ScreenshotAsync(new() { Path = path, Type = ScreenshotType.Png });
+        Assert.True(new FileInfo(path).Length > 1_000, $"{path} is empty");
+
+        // Another staff page keeps the remembered Welsh; the switch goes back to English.
+        await navigation.GetByRole(AriaRole.Link, new() { Name = "Lleoliadau" }).ClickAsync();
+        await Expect(page.Locator("main h1")).ToHaveTextAsync("Lleoliadau");
+        await page.GetByRole(AriaRole.Link, new() { Name = "English" }).ClickAsync();
+        await Expect(page.Locator("main h1")).ToHaveTextAsync("Venues");
+        await Expect(navigation.GetByRole(AriaRole.Link, new() { Name = "Speakers" })).ToBeVisibleAsync();
+        tab.AssertNoErrors();
+    }
 }

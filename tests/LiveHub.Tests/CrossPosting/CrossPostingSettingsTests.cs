@@ -48,7 +48,7 @@ public abstract class CrossPostingSettingsTests(DatabaseProvider provider) : IAs
 
         var settings = await admin.GetStringAsync("/api/crosspost/settings");
         var jobs = await admin.GetStringAsync("/api/crosspost/jobs");
-        var page = await _host.CreateClient().GetStringAsync("/staff/settings.html");
+        var page = await _host.CreateClient().GetStringAsync("/staff/settings");
         var script = await _host.CreateClient().GetStringAsync("/staff/js/crosspost-settings.js");
         foreach (var text in new[] { connectBody, settings, jobs, page, script })
         {

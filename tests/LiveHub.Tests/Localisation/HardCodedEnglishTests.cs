@@ -13,8 +13,8 @@ namespace LiveHub.Tests.Localisation;
 /// </summary>
 public sealed partial class HardCodedEnglishTests
 {
-    /// <summary>Names that are the same in both languages: the brand, a product.</summary>
-    private static readonly string[] Names = ["LiveHub", "Google Calendar"];
+    /// <summary>Names that are the same in both languages: the brand, a product, a URL scheme (a placeholder of a web address field).</summary>
+    private static readonly string[] Names = ["LiveHub", "Google Calendar", "https://"];
 
     private static readonly HashSet<string> ReadableAttributes = ["title", "alt", "placeholder", "aria-label", "label"];
 
@@ -26,6 +26,9 @@ public sealed partial class HardCodedEnglishTests
             .ToList();
         Assert.Contains(components, t => t.Name == "EventPage");
         Assert.Contains(components, t => t.Name == "QuestionsBoard");
+        // The staff console is held to the same rule: its shell and every page.
+        Assert.Contains(components, t => t.Name == "StaffShell");
+        Assert.True(components.Count(t => t.Namespace == "LiveHub.Staff.Pages") >= 14, "The staff pages are missing from the check.");
 
         var findings = components.SelectMany(HardCodedTextIn).ToList();
 

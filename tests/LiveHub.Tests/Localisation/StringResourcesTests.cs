@@ -42,6 +42,7 @@ public sealed partial class StringResourcesTests
 
         var missing = used.Where(u => !english.ContainsKey(u.Key))
             .Concat(ScriptStrings.English.Values.Where(v => !english.ContainsKey(v)).Select(v => (File: "ScriptStrings.cs", Key: v)))
+            .Concat(StaffScriptStrings.English.Values.Where(v => !english.ContainsKey(v)).Select(v => (File: "StaffScriptStrings.cs", Key: v)))
             .Select(u => $"{u.File}: {u.Key}")
             .ToList();
         Assert.True(missing.Count == 0, "Not in Strings.resx and Strings.cy.resx:\n" + string.Join("\n", missing));
@@ -55,4 +56,11 @@ public sealed partial class StringResourcesTests
 
     [GeneratedRegex(@"(?:\bL\[|SiteText\.Get\()""(?<key>(?:[^""\\]|\\.)*)""")]
     private static partial Regex LocaliserKey();
+
+    [Fact]
+    public void Staff_script_keys_do_not_repeat_the_public_ones()
+    {
+        // Both dictionaries go into one JSON block on staff pages: a repeated key would hide one of the texts.
+        Assert.Empty(StaffScriptStrings.English.Keys.Intersect(ScriptStrings.English.Keys));
+    }
 }

@@ -48,8 +48,8 @@ public sealed class QuestionsBrowserTests(QuestionsBrowserFixture browser) : ICl
         var moderator = await browser.App.CreateStaffAsync(StaffRoles.Editor);
         await using var staffTab = await browser.NewPageAsync();
         var staff = staffTab.Page;
-        await staff.SignInAsync(moderator.Email!, "/staff/questions.html");
-        await staff.GotoAsync("/staff/questions.html");
+        await staff.SignInAsync(moderator.Email!, "/staff/questions");
+        await staff.GotoAsync("/staff/questions");
         var row = staff.Locator("#questions tr", new() { HasText = Question });
         await Expect(row).ToHaveCountAsync(1);
         await Expect(row).ToContainTextAsync("an attendee");

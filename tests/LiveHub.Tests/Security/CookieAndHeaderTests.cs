@@ -44,7 +44,7 @@ public sealed class CookieAndHeaderTests(HttpsApp app) : IClassFixture<HttpsApp>
     private static readonly string[] Urls =
     [
         "/events", "/events/no-such-event", "/api/events", "/api/account/me", "/api/events/no-such-event", "/css/site.css",
-        "/staff/", "/staff/login.html", "/staff/js/api.js", "/js/live.js", "/favicon.svg", "/calendar.ics", "/healthz",
+        "/staff/", "/staff/login", "/staff/event", "/staff/js/api.js", "/js/live.js", "/favicon.svg", "/calendar.ics", "/healthz",
         "/oembed?url=https%3A%2F%2Fhub.example.org%2Flive%2Fnone", "/staff/recap/none", "/js/live-embed.js", "/live/none/sessions/00000000-0000-0000-0000-000000000000/recap",
     ];
 

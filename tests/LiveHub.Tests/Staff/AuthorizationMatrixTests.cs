@@ -111,7 +111,6 @@ public sealed class AuthorizationMatrixTests(SqliteApp app) : IClassFixture<Sqli
         ["GET /live/{slug}/sessions/{sessionId:guid}"] = new(Access.Public, HttpStatusCode.NotFound),
         ["GET /live/{slug}/feed.atom"] = new(Access.Public, HttpStatusCode.NotFound),
         ["GET /live/{slug}/sessions/{sessionId:guid}/feed.atom"] = new(Access.Public, HttpStatusCode.NotFound),
-        ["GET /staff/live/{slug}"] = new(Access.Public, HttpStatusCode.OK), // the static console shell; its data comes from the API
         ["GET /embed/live/{slug}"] = new(Access.Public, HttpStatusCode.NotFound),
         ["GET /embed/live/{slug}/sessions/{sessionId:guid}"] = new(Access.Public, HttpStatusCode.NotFound),
         ["GET /oembed"] = new(Access.Public, HttpStatusCode.BadRequest), // no url given
@@ -121,7 +120,22 @@ public sealed class AuthorizationMatrixTests(SqliteApp app) : IClassFixture<Sqli
         ["POST /api/streams/{streamId:guid}/recap/publish"] = new(Access.Editor, HttpStatusCode.NotFound),
         ["DELETE /api/streams/{streamId:guid}/recap/publish"] = new(Access.Editor, HttpStatusCode.NotFound),
         ["GET /live/{slug}/sessions/{sessionId:guid}/recap"] = new(Access.Public, HttpStatusCode.NotFound),
-        ["GET /staff/recap/{slug}"] = new(Access.Public, HttpStatusCode.OK), // the static recap editor shell; its data comes from the API
+        // The staff console's pages (Staff/StaffPages.cs) carry no data, as the static files they replace did: their scripts
+        // call the API, which answers by role, and send a signed-out user to the sign-in page.
+        ["GET /staff/"] = new(Access.Public, HttpStatusCode.OK),
+        ["GET /staff/event"] = new(Access.Public, HttpStatusCode.OK),
+        ["GET /staff/speakers"] = new(Access.Public, HttpStatusCode.OK),
+        ["GET /staff/venues"] = new(Access.Public, HttpStatusCode.OK),
+        ["GET /staff/import"] = new(Access.Public, HttpStatusCode.OK),
+        ["GET /staff/status"] = new(Access.Public, HttpStatusCode.OK),
+        ["GET /staff/questions"] = new(Access.Public, HttpStatusCode.OK),
+        ["GET /staff/accounts"] = new(Access.Public, HttpStatusCode.OK),
+        ["GET /staff/settings"] = new(Access.Public, HttpStatusCode.OK),
+        ["GET /staff/jobs"] = new(Access.Public, HttpStatusCode.OK),
+        ["GET /staff/login"] = new(Access.Public, HttpStatusCode.OK),
+        ["GET /staff/live/{slug}"] = new(Access.Public, HttpStatusCode.OK),
+        ["GET /staff/recap/{slug}"] = new(Access.Public, HttpStatusCode.OK),
+        ["GET /staff/{page}.html"] = new(Access.Public, HttpStatusCode.NotFound), // the old static pages' addresses: a permanent redirect each; no such page
         ["GET /healthz"] = new(Access.Public, HttpStatusCode.OK),
         // Personal agendas: no account, the agenda's token (Agenda-Token header, or the feed URL) is the only key; staff
         // roles add nothing (AgendaTests checks that each token reaches its own agenda only).

@@ -66,7 +66,7 @@ public sealed class HangfireDashboardTests(SqliteApp app) : IClassFixture<Sqlite
         Assert.Contains("script-src 'self' 'unsafe-inline'", dashboardPolicy, StringComparison.Ordinal);
         Assert.Contains("frame-ancestors 'none'", dashboardPolicy, StringComparison.Ordinal);
 
-        foreach (var url in new[] { "/staff/jobs.html", "/staff/", "/events", "/api/crosspost/jobs", "/staff/hangfirex" })
+        foreach (var url in new[] { "/staff/jobs", "/staff/", "/events", "/api/crosspost/jobs", "/staff/hangfirex" })
         {
             var response = await admin.GetAsync(url);
             var policy = string.Join(";", response.Headers.GetValues("Content-Security-Policy"));

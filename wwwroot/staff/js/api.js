@@ -1,7 +1,7 @@
 // Shared code for the staff pages: the JSON API client (cookie auth + antiforgery header,
 // problem-details errors), sign-in redirects, and rendering of field errors next to form fields.
 
-const LOGIN_PAGE = "/staff/login/";
+const LOGIN_PAGE = "/staff/login";
 
 /** An API call that did not succeed. `problem` is the RFC 7807 body when the server sent one. */
 export class ApiError extends Error {
@@ -129,7 +129,7 @@ export async function requireStaff() {
     const who = document.getElementById("staff-user");
     if (who) {
         // The name the public sees on live posts; the link leads to where it is changed.
-        who.replaceChildren(h("a", { href: "/staff/accounts.html#profile", title: "Your public name: change it" }, me.displayName));
+        who.replaceChildren(h("a", { href: "/staff/accounts#profile", title: "Your public name: change it" }, me.displayName));
         who.hidden = false;
     }
     for (const element of document.querySelectorAll("[data-admin-only]")) {

@@ -1,4 +1,4 @@
-// Create or edit one event (/staff/event.html, or ?slug=... to edit) and its sessions.
+// Create or edit one event (/staff/event, or ?slug=... to edit) and its sessions.
 import {
     announce, del, describeFailure, formatLocal, get, h, localInputValue, numberOrText, post, put, query,
     requireStaff, submitting, text,
@@ -99,7 +99,7 @@ eventForm.addEventListener("submit", async (submitEvent) => {
         const saved = creating
             ? await post("/api/events", eventRequest())
             : await put(`/api/events/${encodeURIComponent(current.slug)}`, eventRequest());
-        history.replaceState(null, "", `/staff/event.html?slug=${encodeURIComponent(saved.slug)}`);
+        history.replaceState(null, "", `/staff/event?slug=${encodeURIComponent(saved.slug)}`);
         showEvent(saved);
         announce(pageStatus, creating
             ? `Created “${saved.title}”${saved.isPublished ? "" : " as a draft"}. You can add sessions below.`

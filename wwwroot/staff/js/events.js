@@ -5,7 +5,7 @@ const status = document.getElementById("page-status");
 const statusLabels = { scheduled: "Scheduled", postponed: "Postponed", cancelled: "Cancelled" };
 
 function row(event) {
-    const editUrl = `/staff/event.html?slug=${encodeURIComponent(event.slug)}`;
+    const editUrl = `/staff/event?slug=${encodeURIComponent(event.slug)}`;
     return h("tr", {},
         h("td", { "data-label": "Event" },
             h("span", {},
