@@ -58,6 +58,37 @@ public sealed partial class StringResourcesTests
     private static partial Regex LocaliserKey();
 
     [Fact]
+    public void Every_key_a_script_asks_for_is_in_its_dictionary()
+    {
+        // Public pages carry ScriptStrings only; staff pages carry both. A missing key shows the key itself on the page.
+        var root = HardCodedEnglishTests.RepositoryRoot();
+        var missing = new List<string>();
+        foreach (var (folder, known) in new[]
+        {
+            (Path.Combine(root, "wwwroot", "js"), ScriptStrings.English.Keys.ToHashSet()),
+            (Path.Combine(root, "wwwroot", "staff", "js"), ScriptStrings.English.Keys.Concat(StaffScriptStrings.English.Keys).ToHashSet()),
+        })
+        {
+            foreach (var file in Directory.GetFiles(folder, "*.js"))
+            {
+                var source = File.ReadAllText(file);
+                // t("key"), and staff keys chosen by a condition: t(done ? "staffSavedName" : "staffAddedName").
+                var keys = ScriptKey().Matches(source).Select(m => m.Groups["key"].Value)
+                    .Concat(StaffKey().Matches(source).Select(m => m.Groups["key"].Value));
+                missing.AddRange(keys.Where(k => !known.Contains(k)).Distinct().Select(k => $"{Path.GetFileName(file)}: {k}"));
+            }
+        }
+
+        Assert.True(missing.Count == 0, "Keys the scripts use that their pages do not carry:\n" + string.Join("\n", missing));
+    }
+
+    [GeneratedRegex(@"\bt\(""(?<key>[A-Za-z]\w*)""")]
+    private static partial Regex ScriptKey();
+
+    [GeneratedRegex(@"""(?<key>staff[A-Z]\w*)""")]
+    private static partial Regex StaffKey();
+
+    [Fact]
     public void Staff_script_keys_do_not_repeat_the_public_ones()
     {
         // Both dictionaries go into one JSON block on staff pages: a repeated key would hide one of the texts.
