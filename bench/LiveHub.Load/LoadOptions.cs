@@ -63,6 +63,11 @@ public sealed class LoadOptions
 
     public bool PrintFrame { get; private set; }
 
+    /// <summary>Extra environment of a launched LiveHub (<c>--server-env DOTNET_gcServer=0</c>), for runtime and option settings.</summary>
+    public IReadOnlyDictionary<string, string> ServerEnvironment => _serverEnvironment;
+
+    private readonly Dictionary<string, string> _serverEnvironment = [];
+
     public static LoadOptions Parse(IReadOnlyList<string> args)
     {
         var o = new LoadOptions();
@@ -104,6 +109,11 @@ public sealed class LoadOptions
                 case "--results": o.Results = Value(); break;
                 case "--label": o.Label = Value(); break;
                 case "--print-frame": o.PrintFrame = true; break;
+                case "--server-env":
+                    var setting = Value();
+                    var equals = setting.IndexOf('=', StringComparison.Ordinal);
+                    o._serverEnvironment[equals > 0 ? setting[..equals] : throw new ArgumentException("--server-env takes NAME=VALUE.")] = setting[(equals + 1)..];
+                    break;
                 default: throw new ArgumentException($"Unknown option {name}.");
             }
         }

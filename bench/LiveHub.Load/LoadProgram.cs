@@ -37,6 +37,7 @@ public static class LoadProgram
           --results FILE               append a JSON line per run
           --label TEXT                 a note stored with the result
           --print-frame                print the first post-carrying message one client received
+          --server-env NAME=VALUE      extra environment of a launched LiveHub (repeat; e.g. DOTNET_gcServer=0)
         """;
 
     public static async Task<int> RunAsync(LoadOptions options)
@@ -65,7 +66,8 @@ public static class LoadProgram
                     Log($"starting {Path.GetFileName(options.Launch)} at {urls[i]}");
                     // One after another: the first creates the admin and loads the seeds into the shared database.
                     servers.Add(options.Target == Target.LiveHub
-                        ? await ServerLauncher.LaunchLiveHubAsync(options.Launch, options.ContentRoot ?? Directory.GetCurrentDirectory(), urls[i], email, password, createAdmin: i == 0)
+                        ? await ServerLauncher.LaunchLiveHubAsync(options.Launch, options.ContentRoot ?? Directory.GetCurrentDirectory(), urls[i], email, password, createAdmin: i == 0,
+                            options.ServerEnvironment)
                         : await ServerLauncher.LaunchBareAsync(options.Launch, urls[i]));
                 }
             }
@@ -384,6 +386,7 @@ public static class LoadProgram
             LastP99PerInstance = options.Instances > 1 ? [.. perInstance.Select(list => Percentile(list, 99))] : [],
             LastP50PerInstance = options.Instances > 1 ? [.. perInstance.Select(list => Percentile(list, 50))] : [],
             Backplane = Environment.GetEnvironmentVariable("Live__Backplane") ?? "",
+            ServerSettings = string.Join(' ', options.ServerEnvironment.Select(e => $"{e.Key}={e.Value}")),
         };
     }
 

@@ -5,6 +5,7 @@ using LiveHub.Load;
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
     Console.WriteLine(LoadProgram.Usage);
+    Console.WriteLine(JoinBench.Usage);
     return 0;
 }
 
@@ -13,6 +14,7 @@ try
     return args[0] switch
     {
         "run" => await LoadProgram.RunAsync(LoadOptions.Parse(args[1..])),
+        "joins" => await JoinBench.RunAsync(args[1..]),
         "report" when args.Length == 2 => Report.Print(args[1]),
         _ => throw new ArgumentException($"Unknown command '{args[0]}'.\n\n{LoadProgram.Usage}"),
     };

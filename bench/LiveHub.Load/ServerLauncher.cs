@@ -60,7 +60,8 @@ public static class ServerLauncher
     /// Database settings in this tool's environment (<c>Database__Provider=Postgres</c>, <c>Database__ConnectionString</c>)
     /// reach the server, which is how several instances share one database; only the first creates the admin.
     /// </remarks>
-    public static async Task<LaunchedServer> LaunchLiveHubAsync(string dll, string contentRoot, Uri url, string email, string password, bool createAdmin = true)
+    public static async Task<LaunchedServer> LaunchLiveHubAsync(string dll, string contentRoot, Uri url, string email, string password, bool createAdmin = true,
+        IReadOnlyDictionary<string, string>? extraEnvironment = null)
     {
         var data = Directory.CreateTempSubdirectory("livehub-load-").FullName;
         var environment = new Dictionary<string, string>
@@ -84,6 +85,11 @@ public static class ServerLauncher
         }
 
         environment.Remove("LIVEHUB_ADMIN_PASSWORD");
+        foreach (var (name, value) in extraEnvironment ?? new Dictionary<string, string>())
+        {
+            environment[name] = value;
+        }
+
         var process = Start(dll, ["--urls", url.GetLeftPart(UriPartial.Authority)], contentRoot, environment, log);
         var server = new LaunchedServer(process, data, log);
         await WaitReadyAsync(url, "healthz", process, server);
@@ -222,7 +228,7 @@ public static class ServerLauncher
         }
     }
 
-    private static async Task<string> PrepareStreamAsync(HttpClient http, string token, int skip)
+    public static async Task<string> PrepareStreamAsync(HttpClient http, string token, int skip)
     {
         using var events = JsonDocument.Parse(await http.GetStringAsync(new Uri("api/events", UriKind.Relative)));
         foreach (var e in events.RootElement.GetProperty("items").EnumerateArray())

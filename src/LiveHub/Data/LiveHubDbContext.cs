@@ -26,6 +26,30 @@ public abstract class LiveHubDbContext(DbContextOptions options) : IdentityDbCon
     public DbSet<LiveImage> LiveImages => Set<LiveImage>();
     public DbSet<LiveAuditEntry> LiveAudit => Set<LiveAuditEntry>();
 
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        RenderChangedPosts();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        RenderChangedPosts();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>Live posts store their rendered HTML (<see cref="LivePost.Html"/>): render what was written or edited.</summary>
+    private void RenderChangedPosts()
+    {
+        foreach (var entry in ChangeTracker.Entries<LivePost>())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified)
+            {
+                entry.Entity.RenderHtml();
+            }
+        }
+    }
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Every instant is stored as UTC; SQLite hands DateTime back as Unspecified, so mark it again.

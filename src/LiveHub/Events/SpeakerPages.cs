@@ -71,7 +71,7 @@ public static class SpeakerPages
             .OrderByDescending(p => p.CreatedAtUtc).Take(MaxQuotes)
             .ToListAsync(cancellationToken);
         return [.. posts.Select(p => new SpeakerQuoteItem(
-            PostRenderer.ToHtml(p.Body, p.Format), LiveQueries.StreamTitle(p.Stream!), p.Stream!.Event!.Title,
+            p.BodyHtml, LiveQueries.StreamTitle(p.Stream!), p.Stream!.Event!.Title,
             new DateTimeOffset(p.CreatedAtUtc, TimeSpan.Zero), p.Stream.Event.TimeZoneId, $"{LiveQueries.PageUrl(p.Stream)}#post-{p.Sequence}"))];
     }
 }

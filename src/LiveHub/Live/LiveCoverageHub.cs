@@ -50,7 +50,8 @@ public sealed class LiveCoverageHub(LiveHubDbContext db, LiveQueries queries, Li
 
     /// <param name="stream">A stream id, "event:{slug}" or "session:{id}".</param>
     /// <param name="after">The last change this client applied, or 0 for a fresh start.</param>
-    public async Task<LiveChanges> Join(string stream, long after = 0)
+    /// <returns>A <see cref="LiveChanges"/> (see <see cref="LiveJoinAnswer"/>).</returns>
+    public async Task<LiveJoinAnswer> Join(string stream, long after = 0)
     {
         if (Context.Items[JoinBudgetItem] is LiveConnectionLimits.TokenBucket budget && Context.Items[AddressItem] is string address
             && limits.TryJoin(budget, address) is { } refusal)
@@ -66,22 +67,25 @@ public sealed class LiveCoverageHub(LiveHubDbContext db, LiveQueries queries, Li
             throw new HubException(refusal);
         }
 
-        var streamId = await ResolveAsync(stream) ?? throw Unavailable(stream);
+        // A stream id is checked by the read below (which reads the stream anyway); names are resolved to one first.
+        var streamId = Guid.TryParse(stream, out var id) ? id : await ResolveAsync(stream) ?? throw Unavailable(stream);
         // Join the group before reading, so nothing committed in between is missed; anything seen
         // twice is ignored by the client, which applies changes by number. The read also checks again
         // that the stream is public: if it was closed in between, the closing either came after this
         // subscription (and removed it) or is seen here.
         await Groups.AddToGroupAsync(Context.ConnectionId, Group(streamId));
         subscriptions.Add(Context.ConnectionId, streamId);
-        var changes = await queries.ChangesAsync(streamId, after, Context.ConnectionAborted, snapshot: after <= 0);
-        if (changes is null)
+        var answer = after <= 0
+            ? await queries.JoinSnapshotAsync(streamId, Context.ConnectionAborted) is { } snapshot ? new LiveJoinAnswer(snapshot.Changes, snapshot.Json) : null
+            : await queries.ChangesAsync(streamId, after, Context.ConnectionAborted) is { } changes ? new LiveJoinAnswer(changes, null) : null;
+        if (answer is null)
         {
             await Leave(streamId);
             throw Unavailable(stream);
         }
 
-        metrics.Joined(changes.Posts.Count, snapshot: after <= 0);
-        return changes;
+        metrics.Joined(answer.Changes.Posts.Count, snapshot: after <= 0);
+        return answer;
     }
 
     public async Task Leave(Guid streamId)
@@ -106,11 +110,6 @@ public sealed class LiveCoverageHub(LiveHubDbContext db, LiveQueries queries, Li
 
     private async Task<Guid?> ResolveAsync(string stream)
     {
-        if (Guid.TryParse(stream, out var id))
-        {
-            return await db.LiveStreams.Where(s => s.Id == id).Visible(db).Select(s => (Guid?)s.Id).FirstOrDefaultAsync();
-        }
-
         if (stream.StartsWith("event:", StringComparison.Ordinal))
         {
             var slug = stream["event:".Length..];

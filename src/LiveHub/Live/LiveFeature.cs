@@ -34,6 +34,7 @@ public static class LiveFeature
             .ValidateOnStart();
         services.AddSingleton<UploadDeadline>();
         services.AddSingleton<LiveSubscriptions>();
+        services.AddSingleton<LiveSnapshotCache>();
         services.AddSingleton<LiveConnectionLimits>();
         services.AddScoped<LiveStreamClosing>();
         services.AddHostedService<LiveChangeRelay>();

@@ -57,10 +57,60 @@ public sealed class LivePost
     /// <summary>The stream change number of this post's latest change.</summary>
     public long ChangeSequence { get; set; }
     public LivePostKind Kind { get; set; }
-    public LivePostFormat Format { get; set; }
-    public required string Body { get; set; }
+
+    public LivePostFormat Format
+    {
+        get;
+        set
+        {
+            field = value;
+            Html = HtmlCy = null;
+        }
+    }
+
+    public required string Body
+    {
+        get;
+        set
+        {
+            field = value;
+            Html = null;
+        }
+    }
+
     /// <summary>The same update in Welsh, when it is bilingual (<see cref="Body"/> is then the English text). Same format.</summary>
-    public string? BodyCy { get; set; }
+    public string? BodyCy
+    {
+        get;
+        set
+        {
+            field = value;
+            HtmlCy = null;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Body"/> rendered by <see cref="PostRenderer"/>, stored when the post is written or edited so that no read
+    /// renders it again (every join, push and page would otherwise). Setting the text or the format clears it, and saving
+    /// renders it again (<see cref="RenderHtml"/>); null in rows written before it was stored, which readers render.
+    /// </summary>
+    public string? Html { get; set; }
+
+    /// <summary><see cref="BodyCy"/> rendered, like <see cref="Html"/>.</summary>
+    public string? HtmlCy { get; set; }
+
+    /// <summary>The HTML of <see cref="Body"/>: stored, or rendered now for a row that has none.</summary>
+    public string BodyHtml => Html ?? PostRenderer.ToHtml(Body, Format);
+
+    /// <summary>The HTML of <see cref="BodyCy"/>, when there is Welsh.</summary>
+    public string? BodyCyHtml => BodyCy is null ? null : HtmlCy ?? PostRenderer.ToHtml(BodyCy, Format);
+
+    /// <summary>Renders whatever text has no stored HTML; called for every added or changed post when it is saved.</summary>
+    public void RenderHtml()
+    {
+        Html ??= PostRenderer.ToHtml(Body, Format);
+        HtmlCy ??= BodyCy is null ? null : PostRenderer.ToHtml(BodyCy, Format);
+    }
     public Guid? SpeakerId { get; set; }
     public Speaker? Speaker { get; set; }
     public string? LinkUrl { get; set; }

@@ -45,6 +45,14 @@ public sealed class LiveOptions : IValidatableObject
     /// </summary>
     public TimeSpan UploadShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long a stream's join snapshot may be served from memory (<see cref="LiveSnapshotCache"/>) while the stream
+    /// is unchanged; zero turns the cache off. It bounds how old a speaker's name or an image's alt text, edited without
+    /// editing the post, can be in a fresh join.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan SnapshotCacheLifetime { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How changes reach viewers connected to other instances: the database (default) or a Redis backplane.</summary>
     public LiveBackplaneKind Backplane { get; set; } = LiveBackplaneKind.Database;
 

@@ -222,7 +222,7 @@ public static class LivePages
                 WriteLink(xml, atom, "alternate", permalink, "text/html");
                 xml.WriteStartElement("content", atom);
                 xml.WriteAttributeString("type", "html");
-                xml.WriteString(XmlText(PostRenderer.ToHtml(post.Body, post.Format)));
+                xml.WriteString(XmlText(post.BodyHtml));
                 xml.WriteEndElement();
                 xml.WriteEndElement();
             }

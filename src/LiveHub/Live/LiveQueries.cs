@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 namespace LiveHub.Live;
 
 /// <summary>Reads streams and posts into the shapes clients receive.</summary>
-public sealed class LiveQueries(LiveHubDbContext db)
+public sealed class LiveQueries(LiveHubDbContext db, LiveSnapshotCache snapshots)
 {
     /// <summary>How many of the newest posts a fresh join receives; older ones are paged over HTTP.</summary>
     public const int InitialPosts = 100;
@@ -33,24 +33,40 @@ public sealed class LiveQueries(LiveHubDbContext db)
 
         var upTo = stream.LastChange;
         var reset = !snapshot && after > upTo;
-        snapshot |= reset;
-        after = snapshot ? 0 : Math.Max(after, 0);
-        List<LivePost> posts;
-        if (snapshot)
+        if (snapshot || reset)
         {
-            var newest = await PostsQuery().Where(p => p.StreamId == streamId && p.DeletedAtUtc == null && p.ChangeSequence <= upTo)
-                .OrderByDescending(p => p.Sequence).Take(InitialPosts).ToListAsync(cancellationToken);
-            var pinned = await PostsQuery().Where(p => p.StreamId == streamId && p.IsPinned && p.DeletedAtUtc == null && p.ChangeSequence <= upTo)
-                .ToListAsync(cancellationToken);
-            posts = [.. newest.Concat(pinned).DistinctBy(p => p.Id).OrderBy(p => p.Sequence)];
-        }
-        else
-        {
-            posts = await PostsQuery().Where(p => p.StreamId == streamId && p.ChangeSequence > after && p.ChangeSequence <= upTo)
-                .OrderBy(p => p.ChangeSequence).ToListAsync(cancellationToken);
+            return await SnapshotOfAsync(stream, cancellationToken) with { Reset = reset };
         }
 
-        return new LiveChanges(streamId, after, Math.Max(upTo, after), ToResponse(stream), [.. posts.Select(p => ToResponse(p, stream))], reset);
+        after = Math.Max(after, 0);
+        var posts = await PostsQuery().Where(p => p.StreamId == streamId && p.ChangeSequence > after && p.ChangeSequence <= upTo)
+            .OrderBy(p => p.ChangeSequence).ToListAsync(cancellationToken);
+        return new LiveChanges(streamId, after, Math.Max(upTo, after), ToResponse(stream), [.. posts.Select(p => ToResponse(p, stream))]);
+    }
+
+    /// <summary>
+    /// A fresh client's join: the stream read now, and its snapshot from the <see cref="LiveSnapshotCache"/> when the
+    /// stream reads as it did when that was built. Null when the stream may not be read.
+    /// </summary>
+    public async Task<LiveSnapshot?> JoinSnapshotAsync(Guid streamId, CancellationToken cancellationToken)
+    {
+        var stream = await db.LiveStreams.AsNoTracking().Where(s => s.Id == streamId).Visible(db)
+            .Include(s => s.Event).Include(s => s.Session).FirstOrDefaultAsync(cancellationToken);
+        return stream is null
+            ? null
+            : await snapshots.GetAsync(ToResponse(stream), stream.Event!.LiveByline, () => SnapshotOfAsync(stream, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>The newest posts and the pinned one, without tombstones, as of the stream's <see cref="LiveStream.LastChange"/>.</summary>
+    private async Task<LiveChanges> SnapshotOfAsync(LiveStream stream, CancellationToken cancellationToken)
+    {
+        var upTo = stream.LastChange;
+        var newest = await PostsQuery().Where(p => p.StreamId == stream.Id && p.DeletedAtUtc == null && p.ChangeSequence <= upTo)
+            .OrderByDescending(p => p.Sequence).Take(InitialPosts).ToListAsync(cancellationToken);
+        var pinned = await PostsQuery().Where(p => p.StreamId == stream.Id && p.IsPinned && p.DeletedAtUtc == null && p.ChangeSequence <= upTo)
+            .ToListAsync(cancellationToken);
+        List<LivePost> posts = [.. newest.Concat(pinned).DistinctBy(p => p.Id).OrderBy(p => p.Sequence)];
+        return new LiveChanges(stream.Id, 0, upTo, ToResponse(stream), [.. posts.Select(p => ToResponse(p, stream))]);
     }
 
     /// <summary>Older posts, newest first, before a sequence number (for scrolling back).</summary>
@@ -112,12 +128,12 @@ public sealed class LiveQueries(LiveHubDbContext db)
         }
 
         return new LivePostResponse(post.Id, post.StreamId, post.Sequence, post.ChangeSequence, post.Kind, Deleted: false, post.Format,
-            post.Body, PostRenderer.ToHtml(post.Body, post.Format),
+            post.Body, post.BodyHtml,
             post.Speaker is null ? null : Events.EventMapping.Ref(post.Speaker),
             post.LinkUrl,
             [.. post.Images.OrderBy(i => i.Position).Select(i => new LiveImageResponse(i.Id, LiveImages.Url(i), i.AltText, i.Width, i.Height))],
             post.IsPinned, post.IsKeyMoment, PublicAuthor(post, stream), Utc(post.CreatedAtUtc)!.Value, Utc(post.EditedAtUtc), post.Version, permalink,
-            post.BodyCy, post.BodyCy is null ? null : PostRenderer.ToHtml(post.BodyCy, post.Format));
+            post.BodyCy, post.BodyCyHtml);
     }
 
     /// <summary>The byline the public sees: the event's byline if it has one, else the staff member's display name as posted.</summary>

@@ -726,6 +726,12 @@ namespace LiveHub.Data.Migrations.Postgres
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<string>("Html")
+                        .HasColumnType("text");
+
+                    b.Property<string>("HtmlCy")
+                        .HasColumnType("text");
+
                     b.Property<string>("IdempotencyFingerprint")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
