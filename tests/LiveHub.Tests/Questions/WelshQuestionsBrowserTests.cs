@@ -17,7 +17,7 @@ public sealed class WelshQuestionsBrowserFixture() : BrowserFixture(new KestrelA
 
 /// <summary>
 /// Audience questions for a Welsh reader: the panel, the form's answers (from the script), the questions as pushed
-/// (asker, also asked, answered) and the board, all in Welsh; a screenshot of the board in docs/screenshots/cy.
+/// (asker, also asked, answered), the board and the moderators' page, all in Welsh; a screenshot of the board in docs/screenshots/cy.
 /// </summary>
 public sealed class WelshQuestionsBrowserTests(WelshQuestionsBrowserFixture browser) : IClassFixture<WelshQuestionsBrowserFixture>
 {
@@ -87,6 +87,23 @@ public sealed class WelshQuestionsBrowserTests(WelshQuestionsBrowserFixture brow
         var path = Path.Combine(ScreenshotFolder.For("cy"), "questions-board.png");
         await board.ScreenshotAsync(new() { Path = path, Type = ScreenshotType.Png });
         Assert.True(new FileInfo(path).Length > 1_000, $"{path} is empty");
+
+        // The moderators' page, drawn by the staff script in Welsh.
+        var moderator = await browser.App.CreateStaffAsync(StaffRoles.Editor);
+        await using var staffTab = await browser.NewPageAsync();
+        var staff = staffTab.Page;
+        await staff.SignInAsync(moderator.Email!);
+        await staff.GotoAsync("/staff/questions?culture=cy");
+        await Expect(staff.Locator("#questions")).ToContainTextAsync("Dim cwestiynau yma.");
+        await staff.Locator("#status-filter").SelectOptionAsync("approved");
+        var row = staff.Locator("#questions tr", new() { HasText = Question });
+        await Expect(row.Locator("td[data-label='Gan']")).ToHaveTextAsync("un o’r gynulleidfa (tudalen fyw)");
+        await Expect(row.Locator("td[data-label='Cyflwr']")).ToHaveTextAsync("wedi’i gymeradwyo, wedi’i ateb");
+        await Expect(row.Locator(".hint")).ToHaveTextAsync(" · gofynnwyd hefyd 1 waith arall");
+        await row.GetByRole(AriaRole.Button, new() { Name = "Heb ei ateb" }).ClickAsync();
+        await Expect(staff.Locator("#page-status")).ToHaveTextAsync("Wedi’i nodi heb ei ateb.");
+        await Expect(shown.First.Locator(".answered-label")).ToHaveCountAsync(0);
+        staffTab.AssertNoErrors();
 
         // Questions close with the coverage: the open form says so in Welsh.
         (await editor.PostAsync($"/api/events/{slug}/coverage/end", null)).EnsureSuccessStatusCode();
