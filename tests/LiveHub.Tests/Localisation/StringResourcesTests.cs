@@ -36,9 +36,11 @@ public sealed partial class StringResourcesTests
         var used = Directory.EnumerateFiles(source, "*.razor", SearchOption.AllDirectories)
             .Concat(Directory.EnumerateFiles(source, "*.cs", SearchOption.AllDirectories))
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-            .SelectMany(f => LocaliserKey().Matches(File.ReadAllText(f)).Select(m => (File: Path.GetFileName(f), Key: Regex.Unescape(m.Groups["key"].Value))))
+            .SelectMany(f => LocaliserKey().Matches(File.ReadAllText(f)).Concat(NotFoundMessage().Matches(File.ReadAllText(f)))
+                .Select(m => (File: Path.GetFileName(f), Key: Regex.Unescape(m.Groups["key"].Value))))
             .ToList();
         Assert.Contains(used, u => u.Key == "Programme");
+        Assert.Contains(used, u => u.Key == "There is no published recap of this session.");
 
         var missing = used.Where(u => !english.ContainsKey(u.Key))
             .Concat(ScriptStrings.English.Values.Where(v => !english.ContainsKey(v)).Select(v => (File: "ScriptStrings.cs", Key: v)))
@@ -56,6 +58,10 @@ public sealed partial class StringResourcesTests
 
     [GeneratedRegex(@"(?:\bL\[|SiteText\.Get\()""(?<key>(?:[^""\\]|\\.)*)""")]
     private static partial Regex LocaliserKey();
+
+    /// <summary>The message of a 404 page (<c>NotFoundPage</c> localises it; an interpolated one, <c>$"..."</c>, never matches a key).</summary>
+    [GeneratedRegex(@"NotFoundPage>?\(new \{ Message = \$?""(?<key>(?:[^""\\]|\\.)*)""")]
+    private static partial Regex NotFoundMessage();
 
     [Fact]
     public void Every_key_a_script_asks_for_is_in_its_dictionary()
