@@ -1,5 +1,6 @@
 // Audience questions on the live page and the board: the approved list (kept by revision: a list never replaces a
 // newer one) and, on the live page, the form. Text is always set as text; only http(s) links become links.
+import { t } from "./strings.js";
 
 /** Builds one question's list item, as the server renders it (QuestionItem.razor). */
 export function renderQuestion(q) {
@@ -37,19 +38,19 @@ export function renderQuestion(q) {
     } else {
         const span = document.createElement("span");
         span.className = "asker";
-        span.textContent = "an attendee";
+        span.textContent = t("questionAnAttendee");
         meta.append(span);
     }
     if (q.alsoAsked > 0) {
         const span = document.createElement("span");
         span.className = "also-asked";
-        span.textContent = ` · also asked by ${q.alsoAsked} more`;
+        span.textContent = ` · ${q.alsoAsked === 1 ? t("questionAlsoAskedOne") : t("questionAlsoAskedMany", { count: q.alsoAsked })}`;
         meta.append(span);
     }
     if (q.answered) {
         const span = document.createElement("span");
         span.className = "answered-label";
-        span.textContent = " · Answered";
+        span.textContent = ` · ${t("questionAnswered")}`;
         meta.append(span);
     }
     item.append(text, meta);
@@ -106,7 +107,7 @@ export function askForm(form, streamId) {
     form.addEventListener("submit", async (event) => {
         event.preventDefault();
         send.disabled = true;
-        status.textContent = "Sending…";
+        status.textContent = t("askSending");
         try {
             const response = await fetch(`/api/streams/${streamId}/questions`, {
                 method: "POST",
@@ -114,17 +115,24 @@ export function askForm(form, streamId) {
                 body: JSON.stringify({ text: text.value, website: website?.value ?? "" }),
             });
             const body = await response.json().catch(() => null);
+            // The reader's language, not the API's English; only a validation reason comes from the server as it is.
+            const reasons = body?.errors ? Object.values(body.errors).flat() : [];
             if (response.ok) {
-                status.textContent = body?.message ?? "Thank you: your question will appear once a moderator has approved it.";
+                status.textContent = t("askThanks");
                 text.value = "";
             } else if (response.status === 429) {
-                status.textContent = "You have sent several questions just now. Please wait a minute before sending another.";
+                status.textContent = t("askTooMany");
+            } else if (response.status === 409) {
+                status.textContent = t("askClosed");
+            } else if (response.status === 503) {
+                status.textContent = t("askBusy");
+            } else if (reasons.length) {
+                status.textContent = t("askNotAccepted", { reason: reasons.join(" ") });
             } else {
-                const reasons = body?.errors ? Object.values(body.errors).flat() : [];
-                status.textContent = reasons.length ? `Your question ${reasons.join(" ")}` : body?.detail ?? body?.title ?? "The question could not be sent.";
+                status.textContent = t("askFailed");
             }
         } catch {
-            status.textContent = "The question could not be sent: you seem to be offline.";
+            status.textContent = t("askOffline");
         } finally {
             send.disabled = false;
         }

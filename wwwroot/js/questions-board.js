@@ -1,6 +1,15 @@
 // The questions board: approved questions in large type, newest first, operated from the keyboard only.
-import { LiveStreamClient } from "./live-stream.js";
+import { t } from "./strings.js";
+import { LiveStreamClient, Status } from "./live-stream.js";
 import { questionList } from "./live-questions.js";
+
+const statusTexts = {
+    [Status.connecting]: t("connecting"),
+    [Status.live]: "",
+    [Status.reconnecting]: t("reconnecting"),
+    [Status.offline]: t("offlineShort"),
+    [Status.closed]: t("closed"),
+};
 
 const board = document.getElementById("board");
 if (board) {
@@ -102,7 +111,7 @@ if (board) {
         onReset: () => {},
         onStatus: (status) => {
             board.dataset.connection = status;
-            connection.textContent = status === "live" ? "" : `Connection: ${status}`;
+            connection.textContent = statusTexts[status] ?? "";
         },
         onQuestions: questions.apply,
         onJoined: questions.refresh,

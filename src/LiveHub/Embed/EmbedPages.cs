@@ -55,7 +55,7 @@ public static class EmbedPages
         var changes = resolved is null ? null : await queries.ChangesAsync(resolved.Stream.Id, 0, cancellationToken, snapshot: true);
         if (resolved is null || changes is null)
         {
-            return new RazorComponentResult<NotFoundPage>(new { Message = $"There is no live coverage at '{slug}'." }) { StatusCode = StatusCodes.Status404NotFound };
+            return new RazorComponentResult<NotFoundPage>(new { Message = "There is no live coverage at '{0}'.", Subject = slug }) { StatusCode = StatusCodes.Status404NotFound };
         }
 
         var posts = changes.Posts.Where(p => !p.Deleted).OrderByDescending(p => p.Sequence).Take(options.Posts).ToList();

@@ -20,7 +20,8 @@ public sealed record EventFilter(IReadOnlyList<string> Terms, string? Query, str
 
 /// <summary>
 /// Search and filters over events, translated to SQL on PostgreSQL and SQLite alike: every word of <c>q</c> must occur
-/// (case-insensitively) in the title, summary, description, a tag, or the name of a speaker or chair of a session.
+/// (case-insensitively) in the title, summary, description (English or Welsh, whatever the reader's language), a tag,
+/// or the name of a speaker or chair of a session.
 /// Matching lower-cases both sides with the database's lower(): on SQLite that folds ASCII letters only, so "É" finds
 /// "É" but not "é" there; accents never make a query fail.
 /// </summary>
@@ -114,6 +115,9 @@ public static class EventSearch
                 e.Title.ToLower().Contains(term)
                 || (e.Summary != null && e.Summary.ToLower().Contains(term))
                 || (e.Description != null && e.Description.ToLower().Contains(term))
+                || (e.TitleCy != null && e.TitleCy.ToLower().Contains(term))
+                || (e.SummaryCy != null && e.SummaryCy.ToLower().Contains(term))
+                || (e.DescriptionCy != null && e.DescriptionCy.ToLower().Contains(term))
                 || e.Tags.Any(t => t.Contains(term))
                 || db.Sessions.Any(s => s.EventId == e.Id
                     && ((s.Chair != null && s.Chair.Name.ToLower().Contains(term))

@@ -69,6 +69,18 @@ public static class ScriptStrings
         ["venueTime"] = "venue time",
         ["timesInYourZone"] = "Times are in your time zone: {zone}.",
         ["timesIn"] = "Times are in {description}.",
+        ["questionAnAttendee"] = "an attendee",
+        ["questionAlsoAskedOne"] = "also asked by 1 more",
+        ["questionAlsoAskedMany"] = "also asked by {count} more",
+        ["questionAnswered"] = "Answered",
+        ["askSending"] = "Sending…",
+        ["askThanks"] = "Thank you: your question will appear once a moderator has approved it.",
+        ["askTooMany"] = "You have sent several questions just now. Please wait a minute before sending another.",
+        ["askClosed"] = "Questions can be sent only while the coverage is live.",
+        ["askBusy"] = "The moderators have many questions waiting; please try again in a few minutes.",
+        ["askNotAccepted"] = "Your question {reason}",
+        ["askFailed"] = "The question could not be sent.",
+        ["askOffline"] = "The question could not be sent: you seem to be offline.",
     };
 
     public static string Json(IStringLocalizer<Strings> localizer) =>

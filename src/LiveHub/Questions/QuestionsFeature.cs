@@ -51,7 +51,7 @@ public static class QuestionsFeature
         var list = resolved is null ? null : await queries.PublicListAsync(resolved.Stream.Id, cancellationToken);
         if (resolved is null || list is null)
         {
-            return new RazorComponentResult<LiveHub.Pages.NotFoundPage>(new { Message = $"There is no live coverage at '{slug}'." }) { StatusCode = StatusCodes.Status404NotFound };
+            return new RazorComponentResult<LiveHub.Pages.NotFoundPage>(new { Message = "There is no live coverage at '{0}'.", Subject = slug }) { StatusCode = StatusCodes.Status404NotFound };
         }
 
         return new RazorComponentResult<QuestionsBoard>(new { Stream = LiveQueries.ToResponse(resolved.Stream), List = list });

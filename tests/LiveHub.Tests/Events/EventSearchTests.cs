@@ -7,7 +7,7 @@ using LiveHub.Tests.Infrastructure;
 
 namespace LiveHub.Tests.Events;
 
-/// <summary>/events?q=… and /api/events?q=…: words in titles, descriptions, tags and speaker names; tag and month filters; pages.</summary>
+/// <summary>/events?q=… and /api/events?q=…: words in titles, descriptions (English and Welsh), tags and speaker names; tag and month filters; pages.</summary>
 public abstract class EventSearchTests(LiveHubApp app)
 {
     private static readonly HtmlParser Parser = new();
@@ -73,6 +73,36 @@ public abstract class EventSearchTests(LiveHubApp app)
             await SearchApiAsync("q=" + Uri.EscapeDataString(odd));
             var page = await app.AnonymousClient().GetAsync("/events?q=" + Uri.EscapeDataString(odd));
             Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Search_finds_words_in_the_welsh_title_summary_and_description_in_either_language()
+    {
+        var editor = await app.BearerClientAsync(StaffRoles.Editor);
+        var token = "zw" + Guid.NewGuid().ToString("N")[..8];
+        var slug = $"{token}-cymraeg";
+        var response = await editor.PostAsJsonAsync("/api/events", new
+        {
+            slug, title = "Rural broadband", summary = "How villages get connected.", description = "A day on connectivity.",
+            titleCy = $"Band eang gwledig {token}", summaryCy = "Sut mae pentrefi’n cael eu cysylltu.", descriptionCy = "Diwrnod am gysylltedd a thrafnidiaeth.",
+            startsAt = "2031-08-05T09:00", endsAt = "2031-08-05T17:00", timeZone = "Europe/London", venue = new { name = "Neuadd" }, isPublished = true,
+        });
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+
+        Assert.Equal([slug], await SearchApiAsync($"q=GWLEDIG+{token}"));
+        Assert.Equal([slug], await SearchApiAsync($"q=pentrefi+{token}"));
+        Assert.Equal([slug], await SearchApiAsync($"q=thrafnidiaeth+{token}"));
+        Assert.Equal([slug], await SearchApiAsync($"q=broadband+{token}"));
+        Assert.Empty(await SearchApiAsync($"q=trenau+{token}"));
+
+        // The page finds it whatever the reader's language, and shows the title in that language.
+        foreach (var (culture, shown) in new[] { ("cy", $"Band eang gwledig {token}"), ("en", "Rural broadband") })
+        {
+            var document = await Parser.ParseDocumentAsync(await app.AnonymousClient().GetStringAsync($"/events?q=gwledig+{token}&culture={culture}"));
+            var link = Assert.Single(document.QuerySelectorAll(".event-card h3 a"));
+            Assert.Equal($"/events/{slug}", link.GetAttribute("href"));
+            Assert.Equal(shown, link.TextContent.Trim());
         }
     }
 

@@ -36,9 +36,11 @@ public sealed partial class StringResourcesTests
         var used = Directory.EnumerateFiles(source, "*.razor", SearchOption.AllDirectories)
             .Concat(Directory.EnumerateFiles(source, "*.cs", SearchOption.AllDirectories))
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-            .SelectMany(f => LocaliserKey().Matches(File.ReadAllText(f)).Select(m => (File: Path.GetFileName(f), Key: Regex.Unescape(m.Groups["key"].Value))))
+            .SelectMany(f => LocaliserKey().Matches(File.ReadAllText(f)).Concat(NotFoundMessage().Matches(File.ReadAllText(f)))
+                .Select(m => (File: Path.GetFileName(f), Key: Regex.Unescape(m.Groups["key"].Value))))
             .ToList();
         Assert.Contains(used, u => u.Key == "Programme");
+        Assert.Contains(used, u => u.Key == "There is no published recap of this session.");
 
         var missing = used.Where(u => !english.ContainsKey(u.Key))
             .Concat(ScriptStrings.English.Values.Where(v => !english.ContainsKey(v)).Select(v => (File: "ScriptStrings.cs", Key: v)))
@@ -56,6 +58,41 @@ public sealed partial class StringResourcesTests
 
     [GeneratedRegex(@"(?:\bL\[|SiteText\.Get\()""(?<key>(?:[^""\\]|\\.)*)""")]
     private static partial Regex LocaliserKey();
+
+    /// <summary>The message of a 404 page (<c>NotFoundPage</c> localises it; an interpolated one, <c>$"..."</c>, never matches a key).</summary>
+    [GeneratedRegex(@"NotFoundPage>?\(new \{ Message = \$?""(?<key>(?:[^""\\]|\\.)*)""")]
+    private static partial Regex NotFoundMessage();
+
+    [Fact]
+    public void Every_key_a_script_asks_for_is_in_its_dictionary()
+    {
+        // Public pages carry ScriptStrings only; staff pages carry both. A missing key shows the key itself on the page.
+        var root = HardCodedEnglishTests.RepositoryRoot();
+        var missing = new List<string>();
+        foreach (var (folder, known) in new[]
+        {
+            (Path.Combine(root, "wwwroot", "js"), ScriptStrings.English.Keys.ToHashSet()),
+            (Path.Combine(root, "wwwroot", "staff", "js"), ScriptStrings.English.Keys.Concat(StaffScriptStrings.English.Keys).ToHashSet()),
+        })
+        {
+            foreach (var file in Directory.GetFiles(folder, "*.js"))
+            {
+                var source = File.ReadAllText(file);
+                // t("key"), and staff keys chosen by a condition: t(done ? "staffSavedName" : "staffAddedName").
+                var keys = ScriptKey().Matches(source).Select(m => m.Groups["key"].Value)
+                    .Concat(StaffKey().Matches(source).Select(m => m.Groups["key"].Value));
+                missing.AddRange(keys.Where(k => !known.Contains(k)).Distinct().Select(k => $"{Path.GetFileName(file)}: {k}"));
+            }
+        }
+
+        Assert.True(missing.Count == 0, "Keys the scripts use that their pages do not carry:\n" + string.Join("\n", missing));
+    }
+
+    [GeneratedRegex(@"\bt\(""(?<key>[A-Za-z]\w*)""")]
+    private static partial Regex ScriptKey();
+
+    [GeneratedRegex(@"""(?<key>staff[A-Z]\w*)""")]
+    private static partial Regex StaffKey();
 
     [Fact]
     public void Staff_script_keys_do_not_repeat_the_public_ones()

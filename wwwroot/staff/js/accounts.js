@@ -1,4 +1,5 @@
 // Staff accounts: everyone sets their own public name; admins list, add, change role, disable, unlock, delete.
+import { t } from "/js/strings.js";
 import { announce, del, describeFailure, formatLocal, get, h, post, put, requireStaff, submitting, text, upperFirst } from "./api.js";
 
 const profileForm = document.getElementById("profile-form");
@@ -6,6 +7,7 @@ const profileForm = document.getElementById("profile-form");
 const form = document.getElementById("staff-form");
 const pageStatus = document.getElementById("page-status");
 const roles = ["Editor", "Admin"];
+const roleTexts = { Editor: t("staffRoleEditor"), Admin: t("staffRoleAdmin") };
 let me = null;
 
 async function act(action, success) {
@@ -24,47 +26,47 @@ async function act(action, success) {
 function row(member) {
     const name = member.displayName;
     const isMe = member.id === me.id;
-    const roleSelect = h("select", { id: `role-${member.id}`, "aria-label": `Role of ${name}` },
-        ...roles.map((role) => h("option", { value: role, selected: member.roles.includes(role) }, role)));
+    const roleSelect = h("select", { id: `role-${member.id}`, "aria-label": t("staffRoleOf", { name }) },
+        ...roles.map((role) => h("option", { value: role, selected: member.roles.includes(role) }, roleTexts[role])));
     return h("tr", { id: `staff-${member.id}` },
-        h("td", { "data-label": "Email" }, h("span", { class: "row-title" }, member.email, isMe ? " (you)" : "")),
-        h("td", { "data-label": "Name" }, h("span", {}, member.displayName)),
-        h("td", { "data-label": "Role" },
+        h("td", { "data-label": t("staffColumnEmail") }, h("span", { class: "row-title" }, member.email, isMe ? ` ${t("staffYou")}` : "")),
+        h("td", { "data-label": t("staffColumnName") }, h("span", {}, member.displayName)),
+        h("td", { "data-label": t("staffColumnRole") },
             h("span", { class: "inline-control" }, roleSelect,
                 h("button", {
-                    type: "button", class: "button-small button-secondary", "aria-label": `Change the role of ${name}`,
-                    onclick: () => act(() => put(`/api/staff/${encodeURIComponent(member.id)}`, { role: roleSelect.value }), `${name} is now ${roleSelect.value === "Admin" ? "an admin" : "an editor"}.`),
-                }, "Change"))),
-        h("td", { "data-label": "Sign-in" },
+                    type: "button", class: "button-small button-secondary", "aria-label": t("staffChangeRoleOf", { name }),
+                    onclick: () => act(() => put(`/api/staff/${encodeURIComponent(member.id)}`, { role: roleSelect.value }), t(roleSelect.value === "Admin" ? "staffNowAdmin" : "staffNowEditor", { name })),
+                }, t("staffChange")))),
+        h("td", { "data-label": t("staffColumnSignIn") },
             h("span", {},
-                member.disabled ? h("span", { class: "badge badge-cancelled" }, "Disabled")
-                    : member.lockedOut ? h("span", { class: "badge badge-cancelled" }, "Locked out") : "Allowed",
+                member.disabled ? h("span", { class: "badge badge-cancelled" }, t("staffDisabled"))
+                    : member.lockedOut ? h("span", { class: "badge badge-cancelled" }, t("staffLockedOut")) : t("staffAllowed"),
                 h("br"),
-                h("span", { class: "hint" }, member.lastSignInAt ? `Last signed in ${formatLocal(member.lastSignInAt)}` : "Never signed in"))),
+                h("span", { class: "hint" }, member.lastSignInAt ? t("staffLastSignedIn", { when: formatLocal(member.lastSignInAt) }) : t("staffNeverSignedIn")))),
         h("td", { class: "cell-actions" },
             member.lockedOut
                 ? h("button", {
-                    type: "button", class: "button-small", "aria-label": `Unlock ${name}`,
-                    onclick: () => act(() => put(`/api/staff/${encodeURIComponent(member.id)}`, { unlock: true }), `Unlocked ${name}.`),
-                }, "Unlock")
+                    type: "button", class: "button-small", "aria-label": t("staffUnlockName", { name }),
+                    onclick: () => act(() => put(`/api/staff/${encodeURIComponent(member.id)}`, { unlock: true }), t("staffUnlocked", { name })),
+                }, t("staffUnlock"))
                 : null,
             isMe
                 ? null
                 : h("button", {
-                    type: "button", class: "button-small button-secondary", "aria-label": `${member.disabled ? "Enable" : "Disable"} the account of ${name}`,
+                    type: "button", class: "button-small button-secondary", "aria-label": t(member.disabled ? "staffEnableAccountOf" : "staffDisableAccountOf", { name }),
                     onclick: () => act(() => put(`/api/staff/${encodeURIComponent(member.id)}`, { disabled: !member.disabled }),
-                        member.disabled ? `Enabled the account of ${name}.` : `Disabled the account of ${name}: their sessions have ended.`),
-                }, member.disabled ? "Enable" : "Disable"),
+                        member.disabled ? t("staffEnabledAccount", { name }) : t("staffDisabledAccount", { name })),
+                }, member.disabled ? t("staffEnable") : t("staffDisable")),
             isMe
                 ? null
                 : h("button", {
-                    type: "button", class: "button-small button-danger", "aria-label": `Delete the account of ${name}`,
+                    type: "button", class: "button-small button-danger", "aria-label": t("staffDeleteAccountOf", { name }),
                     onclick: () => {
-                        if (confirm(`Delete the staff account of ${name}? They will no longer be able to sign in.`)) {
-                            act(() => del(`/api/staff/${encodeURIComponent(member.id)}`), `Deleted the account of ${name}.`);
+                        if (confirm(t("staffConfirmDeleteAccount", { name }))) {
+                            act(() => del(`/api/staff/${encodeURIComponent(member.id)}`), t("staffDeletedAccount", { name }));
                         }
                     },
-                }, "Delete")));
+                }, t("staffDelete"))));
 }
 
 async function load() {
@@ -85,7 +87,7 @@ form.addEventListener("submit", async (event) => {
         });
         form.reset();
         await load();
-        announce(pageStatus, `Added ${created.email} as ${created.roles.includes("Admin") ? "an admin" : "an editor"}.`);
+        announce(pageStatus, t(created.roles.includes("Admin") ? "staffAddedAdmin" : "staffAddedEditor", { email: created.email }));
     });
 });
 
@@ -94,7 +96,7 @@ profileForm.addEventListener("submit", async (event) => {
     announce(pageStatus, "");
     await submitting(profileForm, async () => {
         const updated = await put("/api/account/me", { displayName: text(profileForm, "displayName") });
-        announce(pageStatus, `Your public name is now ${updated.displayName}.`);
+        announce(pageStatus, t("staffPublicNameNow", { name: updated.displayName }));
         if (me.isAdmin) {
             await load();
         }

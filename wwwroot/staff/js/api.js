@@ -1,12 +1,14 @@
 // Shared code for the staff pages: the JSON API client (cookie auth + antiforgery header,
 // problem-details errors), sign-in redirects, and rendering of field errors next to form fields.
 
+import { locale, t } from "/js/strings.js";
+
 const LOGIN_PAGE = "/staff/login";
 
 /** An API call that did not succeed. `problem` is the RFC 7807 body when the server sent one. */
 export class ApiError extends Error {
     constructor(status, problem) {
-        super(problem?.detail || problem?.title || `The server answered ${status}.`);
+        super(problem?.detail || problem?.title || t("staffServerAnswered", { status }));
         this.name = "ApiError";
         this.status = status;
         this.problem = problem ?? null;
@@ -79,7 +81,7 @@ export async function api(method, url, body, { redirectOn401 = true, retried = f
             cache: "no-store",
         });
     } catch {
-        throw new ApiError(0, { title: "The server could not be reached. Check your connection and try again." });
+        throw new ApiError(0, { title: t("staffServerUnreachable") });
     }
 
     if (response.status === 401 && redirectOn401) {
@@ -129,7 +131,7 @@ export async function requireStaff() {
     const who = document.getElementById("staff-user");
     if (who) {
         // The name the public sees on live posts; the link leads to where it is changed.
-        who.replaceChildren(h("a", { href: "/staff/accounts#profile", title: "Your public name: change it" }, me.displayName));
+        who.replaceChildren(h("a", { href: "/staff/accounts#profile", title: t("staffYourPublicName") }, me.displayName));
         who.hidden = false;
     }
     for (const element of document.querySelectorAll("[data-admin-only]")) {
@@ -164,15 +166,15 @@ export function announce(region, message, { error = false } = {}) {
 /** Human text for a failed call that has no field errors worth showing. */
 export function describeFailure(error) {
     if (!(error instanceof ApiError)) {
-        return "Something went wrong in the page. Reload and try again.";
+        return t("staffPageError");
     }
     switch (error.status) {
         case 403:
-            return "Your account is not allowed to do this.";
+            return t("staffNotAllowed");
         case 404:
-            return error.problem?.detail || "It no longer exists; it may have been deleted.";
+            return error.problem?.detail || t("staffNoLongerExists");
         case 429:
-            return "Too many attempts. Wait a minute before trying again.";
+            return t("staffTooManyAttempts");
         default:
             return [error.problem?.title, error.problem?.detail].filter(Boolean).join(" ") || error.message;
     }
@@ -216,7 +218,7 @@ function labelOf(field) {
 /** "item 2" for `tags[1]`: which entry of a list field the error is about. */
 function describeKey(key) {
     const index = /\[(\d+)\]/.exec(key);
-    return index ? `item ${Number(index[1]) + 1}` : "";
+    return index ? t("staffListItem", { number: Number(index[1]) + 1 }) : "";
 }
 
 /** Removes every error shown by showErrors. */
@@ -296,7 +298,7 @@ export function showErrors(form, error) {
         return;
     }
     const heading = document.createElement("h2");
-    heading.textContent = items.length > 0 ? "There is a problem" : describeFailure(error);
+    heading.textContent = items.length > 0 ? t("staffThereIsAProblem") : describeFailure(error);
     summary.append(heading);
     if (items.length > 0) {
         const list = document.createElement("ul");
@@ -377,8 +379,8 @@ export function formatLocal(iso) {
     }
     const [date, time] = iso.slice(0, 16).split("T");
     const [year, month, day] = date.split("-").map(Number);
-    const weekday = new Date(Date.UTC(year, month - 1, day)).toLocaleDateString("en-GB", { weekday: "short", timeZone: "UTC" });
-    const monthName = new Date(Date.UTC(year, month - 1, day)).toLocaleDateString("en-GB", { month: "short", timeZone: "UTC" });
+    const weekday = new Date(Date.UTC(year, month - 1, day)).toLocaleDateString(locale, { weekday: "short", timeZone: "UTC" });
+    const monthName = new Date(Date.UTC(year, month - 1, day)).toLocaleDateString(locale, { month: "short", timeZone: "UTC" });
     return `${weekday} ${day} ${monthName} ${year}, ${time}`;
 }
 

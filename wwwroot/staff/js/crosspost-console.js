@@ -8,21 +8,24 @@
 // and for failed ones the reason and a Retry button (POST /api/crosspost/{itemId}/retry). Nothing is shown when
 // cross-posting is off for the event.
 import { get, h, post } from "./api.js";
+import { locale, t } from "/js/strings.js";
 
 const LABELS = {
-    queued: "Queued for Bluesky", sending: "Sending to Bluesky", posted: "On Bluesky", failed: "Bluesky: failed",
-    skipped: "Not on Bluesky", deleted: "Deleted on Bluesky", replaced: "Re-threaded on Bluesky",
+    queued: t("staffCrossQueued"), sending: t("staffCrossSending"), posted: t("staffCrossPosted"), failed: t("staffCrossFailed"),
+    skipped: t("staffCrossSkipped"), deleted: t("staffCrossDeleted"), replaced: t("staffCrossReplaced"),
 };
-const WAITS = { rateLimit: "rate limited", backoff: "retrying", lease: "held by another instance", order: "after earlier updates", due: "due now" };
-const when = (iso) => new Date(iso).toLocaleTimeString();
+const WAITS = {
+    rateLimit: t("staffWaitRateLimit"), backoff: t("staffWaitBackoff"), lease: t("staffWaitLease"), order: t("staffWaitOrder"), due: t("staffWaitDue"),
+};
+const when = (iso) => new Date(iso).toLocaleTimeString(locale);
 
 /** "retrying until 14:02:10: <detail>" for a waiting post or stream, "" when nothing waits. */
 export function waitText(wait) {
     if (!wait) {
         return "";
     }
-    const until = wait.until ? ` until ${when(wait.until)}` : "";
-    return `${WAITS[wait.reason] ?? wait.reason}${until}: ${wait.detail}`;
+    const reason = WAITS[wait.reason] ?? wait.reason;
+    return `${wait.until ? t("staffWaitUntil", { reason, when: when(wait.until) }) : reason}: ${wait.detail}`;
 }
 
 /** The stream's cross-post state: `{ enabled, connected, threadUrl, posts: Map(postId → post state) }`. */
@@ -58,7 +61,7 @@ export function crossPostBadge(postState, onRetried) {
                         event.target.disabled = false;
                     }
                 },
-            }, "Retry"));
+            }, t("staffRetry")));
         }
     }
     return badge;
@@ -69,8 +72,8 @@ export function queueSummary(state) {
     if (!state.pending || !state.wait || state.wait.reason === "due") {
         return "";
     }
-    const waiting = `${state.pending} ${state.pending === 1 ? "post waits" : "posts wait"} for Bluesky; they go out in order.`;
-    return `${waiting} Now ${waitText(state.wait)}`.trim();
+    const waiting = state.pending === 1 ? t("staffOnePostWaits") : t("staffPostsWait", { count: state.pending });
+    return `${waiting} ${t("staffNowWaiting", { wait: waitText(state.wait) })}`.trim();
 }
 
 /**

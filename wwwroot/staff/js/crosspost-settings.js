@@ -1,5 +1,6 @@
 // Bluesky cross-posting settings (admins): the hub's account, default hashtags and language, and per-event switches.
 import { announce, del, describeFailure, get, h, put, requireStaff, submitting, text } from "./api.js";
+import { locale, t } from "/js/strings.js";
 
 const pageStatus = document.getElementById("page-status");
 const accountForm = document.getElementById("account-form");
@@ -9,13 +10,13 @@ const disconnect = document.getElementById("disconnect");
 function showSettings(settings) {
     const state = document.getElementById("account-state");
     if (settings.account) {
-        const since = settings.account.connectedAt ? ` since ${new Date(settings.account.connectedAt).toLocaleString()}` : "";
-        state.textContent = `Connected as @${settings.account.handle} (${settings.account.did})${since}. Posts go to ${settings.serviceUrl}.`;
+        const since = settings.account.connectedAt ? ` ${t("staffSince", { when: new Date(settings.account.connectedAt).toLocaleString(locale) })}` : "";
+        state.textContent = t("staffConnectedAs", { handle: settings.account.handle, did: settings.account.did, since, service: settings.serviceUrl });
     } else {
-        state.textContent = `No account is connected: nothing is cross-posted. Posts will go to ${settings.serviceUrl}.`;
+        state.textContent = t("staffNoAccountConnected", { service: settings.serviceUrl });
     }
     if (!settings.publicBaseUrl) {
-        state.textContent += " The hub's public address (CrossPosting:PublicBaseUrl) is not set, so threads start without a link card.";
+        state.textContent += ` ${t("staffNoPublicBaseUrl")}`;
     }
     disconnect.hidden = !settings.account;
     defaultsForm.elements.defaultHashtags.value = settings.defaultHashtags ?? "";
@@ -24,30 +25,30 @@ function showSettings(settings) {
 
 function eventRow(item) {
     const enabled = h("input", { type: "checkbox", id: `enabled-${item.eventId}`, checked: item.enabled });
-    const mode = h("select", { id: `mode-${item.eventId}`, "aria-label": `Edits in ${item.title}` },
-        h("option", { value: "correctionReply", selected: item.editMode === "correctionReply" }, "Reply with a correction"),
-        h("option", { value: "deleteAndRepost", selected: item.editMode === "deleteAndRepost" }, "Delete and post again"));
-    const hashtags = h("input", { type: "text", value: item.hashtags ?? "", "aria-label": `Hashtags for ${item.title}` });
+    const mode = h("select", { id: `mode-${item.eventId}`, "aria-label": t("staffEditsIn", { title: item.title }) },
+        h("option", { value: "correctionReply", selected: item.editMode === "correctionReply" }, t("staffReplyWithCorrection")),
+        h("option", { value: "deleteAndRepost", selected: item.editMode === "deleteAndRepost" }, t("staffDeleteAndRepost")));
+    const hashtags = h("input", { type: "text", value: item.hashtags ?? "", "aria-label": t("staffHashtagsFor", { title: item.title }) });
     return h("tr", {},
-        h("td", { "data-label": "Event" }, h("span", { class: "row-title" }, item.title)),
-        h("td", { "data-label": "Cross-post" }, h("label", { for: enabled.id }, enabled, " On")),
-        h("td", { "data-label": "Edits" }, mode),
-        h("td", { "data-label": "Hashtags" }, hashtags),
+        h("td", { "data-label": t("staffColumnEvent") }, h("span", { class: "row-title" }, item.title)),
+        h("td", { "data-label": t("staffColumnCrossPost") }, h("label", { for: enabled.id }, enabled, ` ${t("staffOn")}`)),
+        h("td", { "data-label": t("staffColumnEdits") }, mode),
+        h("td", { "data-label": t("staffColumnHashtags") }, hashtags),
         h("td", { class: "cell-actions" }, h("button", {
-            type: "button", class: "button-small", "aria-label": `Save cross-posting for ${item.title}`,
+            type: "button", class: "button-small", "aria-label": t("staffSaveCrossPostingFor", { title: item.title }),
             onclick: async () => {
                 announce(pageStatus, "");
                 try {
                     await put(`/api/crosspost/events/${encodeURIComponent(item.slug)}`, {
                         enabled: enabled.checked, editMode: mode.value, hashtags: hashtags.value.trim() || null, language: item.language,
                     });
-                    announce(pageStatus, `Saved cross-posting for ${item.title}.`);
+                    announce(pageStatus, t("staffSavedCrossPostingFor", { title: item.title }));
                 } catch (error) {
                     const reasons = Object.values(error?.errors ?? {}).flat().join(" ");
                     announce(pageStatus, `${describeFailure(error)} ${reasons}`.trim(), { error: true });
                 }
             },
-        }, "Save")));
+        }, t("staffSave"))));
 }
 
 async function load() {
@@ -65,17 +66,17 @@ accountForm.addEventListener("submit", async (event) => {
     accountForm.elements.appPassword.value = "";
     if (result) {
         showSettings(result);
-        announce(pageStatus, `Connected to Bluesky as @${result.account.handle}.`);
+        announce(pageStatus, t("staffConnectedToBluesky", { handle: result.account.handle }));
     }
 });
 
 disconnect.addEventListener("click", async () => {
-    if (!confirm("Disconnect the Bluesky account? Nothing will be cross-posted until one is connected again.")) {
+    if (!confirm(t("staffConfirmDisconnect"))) {
         return;
     }
     try {
         showSettings(await del("/api/crosspost/account"));
-        announce(pageStatus, "The Bluesky account is disconnected.");
+        announce(pageStatus, t("staffDisconnected"));
     } catch (error) {
         announce(pageStatus, describeFailure(error), { error: true });
     }
@@ -88,7 +89,7 @@ defaultsForm.addEventListener("submit", async (event) => {
     }));
     if (result) {
         showSettings(result);
-        announce(pageStatus, "Saved the defaults.");
+        announce(pageStatus, t("staffSavedDefaults"));
     }
 });
 

@@ -3,6 +3,7 @@ import {
     announce, del, describeFailure, formatLocal, get, h, localInputValue, numberOrText, post, put, query,
     requireStaff, submitting, text,
 } from "./api.js";
+import { t } from "/js/strings.js";
 
 const eventForm = document.getElementById("event-form");
 const sessionForm = document.getElementById("session-form");
@@ -71,9 +72,9 @@ function eventRequest() {
 function showEvent(event) {
     current = event;
     slug = event.slug;
-    pageTitle.textContent = `Edit: ${event.title}`;
-    document.title = `${event.title} · LiveHub staff`;
-    document.getElementById("save-event").textContent = "Save event";
+    pageTitle.textContent = t("staffEditEventTitle", { title: event.title });
+    document.title = t("staffPageTitle", { page: event.title });
+    document.getElementById("save-event").textContent = t("staffSaveEvent");
     const publicLink = document.getElementById("public-link");
     publicLink.href = event.pageUrl;
     publicLink.hidden = !event.isPublished;
@@ -102,13 +103,13 @@ eventForm.addEventListener("submit", async (submitEvent) => {
         history.replaceState(null, "", `/staff/event?slug=${encodeURIComponent(saved.slug)}`);
         showEvent(saved);
         announce(pageStatus, creating
-            ? `Created “${saved.title}”${saved.isPublished ? "" : " as a draft"}. You can add sessions below.`
-            : `Saved “${saved.title}”.`);
+            ? t(saved.isPublished ? "staffCreatedEvent" : "staffCreatedDraft", { title: saved.title })
+            : t("staffSavedTitle", { title: saved.title }));
     });
 });
 
 document.getElementById("delete-event").addEventListener("click", async () => {
-    if (!current || !confirm(`Delete “${current.title}”? This cannot be undone here.`)) {
+    if (!current || !confirm(t("staffConfirmDeleteEvent", { title: current.title }))) {
         return;
     }
     try {
@@ -122,7 +123,8 @@ document.getElementById("delete-event").addEventListener("click", async () => {
 // ---------------------------------------------------------------------------------------------
 // Sessions.
 
-const coverageLabels = { upcoming: "", live: "Live now", ended: "Coverage ended" };
+const coverageLabels = { upcoming: "", live: t("staffLiveNow"), ended: t("staffCoverageEndedLabel") };
+const statusLabels = { postponed: t("staffStatusPostponed"), cancelled: t("staffStatusCancelled") };
 
 function sessionTimes(session) {
     const start = session.when.startsAtLocal;
@@ -137,26 +139,26 @@ function renderSessions(event) {
     list.replaceChildren(...event.sessions.map((session) => {
         const details = [session.room, session.track].filter(Boolean).join(" · ");
         const people = [
-            session.chair ? `Chair: ${session.chair.name}` : null,
-            session.speakers.length > 0 ? `With ${session.speakers.map((s) => s.name).join(", ")}` : null,
+            session.chair ? t("staffChairNamed", { name: session.chair.name }) : null,
+            session.speakers.length > 0 ? t("staffWithNames", { names: session.speakers.map((s) => s.name).join(", ") }) : null,
         ].filter(Boolean).join(". ");
         return h("li", { id: `session-${session.id}` },
             h("div", { class: "session-summary" },
                 h("strong", {}, session.title, " ",
-                    session.status !== "scheduled" ? h("span", { class: `badge badge-${session.status}` }, session.status) : null,
+                    session.status !== "scheduled" ? h("span", { class: `badge badge-${session.status}` }, statusLabels[session.status] ?? session.status) : null,
                     coverageLabels[session.coverage] ? h("span", { class: session.coverage === "live" ? "badge badge-live" : "badge" }, coverageLabels[session.coverage]) : null),
                 h("span", { class: "meta" }, sessionTimes(session), details ? ` · ${details}` : ""),
                 people ? h("br") : null,
                 people ? h("span", { class: "meta" }, people) : null),
             h("div", { class: "actions" },
-                h("button", { type: "button", class: "button-small button-secondary", "aria-label": `Edit session ${session.title}`, onclick: () => editSession(session) }, "Edit"),
-                h("button", { type: "button", class: "button-small button-danger", "aria-label": `Delete session ${session.title}`, onclick: () => deleteSession(session) }, "Delete")));
+                h("button", { type: "button", class: "button-small button-secondary", "aria-label": t("staffEditSessionNamed", { title: session.title }), onclick: () => editSession(session) }, t("staffEdit")),
+                h("button", { type: "button", class: "button-small button-danger", "aria-label": t("staffDeleteSessionNamed", { title: session.title }), onclick: () => deleteSession(session) }, t("staffDelete"))));
     }));
 }
 
 function renderSpeakerChoices() {
     const chair = sessionForm.elements.chairId;
-    chair.replaceChildren(h("option", { value: "" }, "No chair"), ...speakers.map((s) => h("option", { value: s.id }, s.name)));
+    chair.replaceChildren(h("option", { value: "" }, t("staffNoChair")), ...speakers.map((s) => h("option", { value: s.id }, s.name)));
     const choices = document.getElementById("speaker-choices");
     choices.replaceChildren(...speakers.map((s) => h("li", {},
         h("label", { class: "check", for: `speaker-${s.id}` },
@@ -185,8 +187,8 @@ function suggestSessionTimes() {
 function resetSessionForm() {
     editingSessionId = null;
     sessionForm.reset();
-    document.getElementById("session-form-heading").textContent = "Add a session";
-    document.getElementById("save-session").textContent = "Add session";
+    document.getElementById("session-form-heading").textContent = t("staffAddASession");
+    document.getElementById("save-session").textContent = t("staffAddSession");
     document.getElementById("cancel-session-edit").hidden = true;
     suggestSessionTimes();
 }
@@ -207,15 +209,15 @@ function editSession(session) {
     for (const box of sessionForm.querySelectorAll("input[name=speakerIds]")) {
         box.checked = chosen.has(box.value);
     }
-    document.getElementById("session-form-heading").textContent = `Edit session: ${session.title}`;
-    document.getElementById("save-session").textContent = "Save session";
+    document.getElementById("session-form-heading").textContent = t("staffEditSession", { title: session.title });
+    document.getElementById("save-session").textContent = t("staffSaveSession");
     document.getElementById("cancel-session-edit").hidden = false;
     sessionForm.scrollIntoView({ block: "start" });
     f.title.focus();
 }
 
 async function deleteSession(session) {
-    if (!confirm(`Delete the session “${session.title}”?`)) {
+    if (!confirm(t("staffConfirmDeleteSession", { title: session.title }))) {
         return;
     }
     try {
@@ -224,7 +226,7 @@ async function deleteSession(session) {
             resetSessionForm();
         }
         await reloadEvent();
-        announce(pageStatus, `Deleted the session “${session.title}”.`);
+        announce(pageStatus, t("staffDeletedSession", { title: session.title }));
     } catch (error) {
         announce(pageStatus, describeFailure(error), { error: true });
     }
@@ -259,7 +261,7 @@ sessionForm.addEventListener("submit", async (submitEvent) => {
         sessionForm.reset();
         await reloadEvent();
         resetSessionForm();
-        announce(pageStatus, wasEditing ? `Saved the session “${saved.title}”.` : `Added the session “${saved.title}”.`);
+        announce(pageStatus, t(wasEditing ? "staffSavedSession" : "staffAddedSession", { title: saved.title }));
     });
 });
 

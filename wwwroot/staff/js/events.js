@@ -1,35 +1,36 @@
 // Staff events list: every event, drafts included, soonest first.
 import { announce, describeFailure, formatLocal, get, h, requireStaff } from "./api.js";
+import { t } from "/js/strings.js";
 
 const status = document.getElementById("page-status");
-const statusLabels = { scheduled: "Scheduled", postponed: "Postponed", cancelled: "Cancelled" };
+const statusLabels = { scheduled: t("staffStatusScheduled"), postponed: t("staffStatusPostponed"), cancelled: t("staffStatusCancelled") };
 
 function row(event) {
     const editUrl = `/staff/event?slug=${encodeURIComponent(event.slug)}`;
     return h("tr", {},
-        h("td", { "data-label": "Event" },
+        h("td", { "data-label": t("staffColumnEvent") },
             h("span", {},
                 h("a", { class: "row-title", href: editUrl }, event.title),
                 h("br"),
-                h("span", { class: "meta" }, event.venue?.name ?? "Online"))),
-        h("td", { "data-label": "When" },
+                h("span", { class: "meta" }, event.venue?.name ?? t("staffOnline")))),
+        h("td", { "data-label": t("staffColumnWhenEvent") },
             h("span", {}, formatLocal(event.when.startsAtLocal), h("br"), h("span", { class: "zone" }, event.when.timeZone))),
-        h("td", { "data-label": "Status" },
+        h("td", { "data-label": t("staffColumnStatus") },
             h("span", {}, h("span", { class: `badge badge-${event.status}` }, statusLabels[event.status] ?? event.status))),
-        h("td", { "data-label": "Visibility" },
+        h("td", { "data-label": t("staffColumnVisibility") },
             h("span", {}, event.isPublished
-                ? h("span", { class: "badge badge-published" }, "Published")
-                : h("span", { class: "badge badge-draft" }, "Draft"))),
+                ? h("span", { class: "badge badge-published" }, t("staffPublishedBadge"))
+                : h("span", { class: "badge badge-draft" }, t("staffDraftBadge")))),
         h("td", { class: "cell-actions" },
-            h("a", { class: "button button-small", href: editUrl, "aria-label": `Edit ${event.title}` }, "Edit"),
+            h("a", { class: "button button-small", href: editUrl, "aria-label": t("staffEditName", { name: event.title }) }, t("staffEdit")),
             event.isPublished
-                ? h("a", { class: "button button-small button-secondary", href: event.pageUrl, "aria-label": `View ${event.title} on the public site` }, "View")
+                ? h("a", { class: "button button-small button-secondary", href: event.pageUrl, "aria-label": t("staffViewName", { title: event.title }) }, t("staffView"))
                 : null,
             event.isPublished
-                ? h("a", { class: "button button-small button-secondary", href: `/staff/live/${encodeURIComponent(event.slug)}`, "aria-label": `Live console for ${event.title}` }, "Live console")
+                ? h("a", { class: "button button-small button-secondary", href: `/staff/live/${encodeURIComponent(event.slug)}`, "aria-label": t("staffLiveConsoleFor", { title: event.title }) }, t("staffLiveConsole"))
                 : null,
             event.isPublished
-                ? h("a", { class: "button button-small button-secondary", href: `/staff/recap/${encodeURIComponent(event.slug)}`, "aria-label": `Recaps for ${event.title}` }, "Recaps")
+                ? h("a", { class: "button button-small button-secondary", href: `/staff/recap/${encodeURIComponent(event.slug)}`, "aria-label": t("staffRecapsFor", { title: event.title }) }, t("staffRecaps"))
                 : null));
 }
 
@@ -48,7 +49,7 @@ try {
     document.getElementById("no-events").hidden = events.length > 0;
     const deleted = new URLSearchParams(location.search).get("deleted");
     if (deleted) {
-        announce(status, `Deleted “${deleted}”.`);
+        announce(status, t("staffDeletedQuoted", { title: deleted }));
         history.replaceState(null, "", location.pathname);
     }
 } catch (error) {

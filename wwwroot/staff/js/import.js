@@ -1,5 +1,6 @@
 // Calendar import: preview an .ics file or URL, then confirm the same source (the server checks its hash).
 import { announce, describeFailure, h, post, requireStaff, showErrors, submitting } from "./api.js";
+import { t } from "/js/strings.js";
 
 const form = document.getElementById("import-form");
 const pageStatus = document.getElementById("page-status");
@@ -24,24 +25,23 @@ async function sourceRequest() {
     return { url: url || null, publish, ...(file ? { fileName: file.name, content: "" } : {}) };
 }
 
-const actionLabels = { create: "Create", update: "Update", skip: "Skip" };
+const actionLabels = { create: t("staffImportCreate"), update: t("staffImportUpdate"), skip: t("staffImportSkip") };
 
 function row(item) {
     const when = item.startsAt ? item.startsAt.slice(0, 16).replace("T", " ") : "";
     const title = item.slug
         ? h("a", { href: `/events/${encodeURIComponent(item.slug)}` }, item.title ?? item.uid ?? "")
-        : h("span", {}, item.title ?? item.uid ?? "(no title)");
+        : h("span", {}, item.title ?? item.uid ?? t("staffNoTitle"));
     return h("tr", { class: `import-${item.action}` },
-        h("td", { "data-label": "Action" }, h("strong", {}, actionLabels[item.action] ?? item.action)),
-        h("td", { "data-label": "Event" }, title, h("br"), h("span", { class: "hint" }, `line ${item.line} · UID ${item.uid ?? "none"}`)),
-        h("td", { "data-label": "Starts" }, when),
-        h("td", { "data-label": "Why" }, item.reasons.join(" ")));
+        h("td", { "data-label": t("staffColumnAction") }, h("strong", {}, actionLabels[item.action] ?? item.action)),
+        h("td", { "data-label": t("staffColumnEvent") }, title, h("br"), h("span", { class: "hint" }, t("staffImportLine", { line: item.line, uid: item.uid ?? t("staffImportNone") }))),
+        h("td", { "data-label": t("staffColumnStarts") }, when),
+        h("td", { "data-label": t("staffColumnWhy") }, item.reasons.join(" ")));
 }
 
 function show(result) {
-    const verb = result.applied ? "Imported" : "Would import";
-    document.getElementById("preview-summary").textContent =
-        `${verb} from ${result.source}: ${result.created} to create, ${result.updated} to update, ${result.skipped} skipped.`;
+    document.getElementById("preview-summary").textContent = t(result.applied ? "staffImportedSummary" : "staffWouldImportSummary",
+        { source: result.source, created: result.created, updated: result.updated, skipped: result.skipped });
     document.getElementById("preview-warnings").replaceChildren(...result.warnings.map((w) => h("li", {}, w)));
     document.getElementById("preview-body").replaceChildren(...result.items.map(row));
     previewSection.hidden = false;
@@ -70,7 +70,7 @@ confirmButton.addEventListener("click", async () => {
         const result = await post("/api/import/confirm", pending);
         pending = null;
         show(result);
-        announce(pageStatus, `Imported: ${result.created} created, ${result.updated} updated, ${result.skipped} skipped.`);
+        announce(pageStatus, t("staffImportedDone", { created: result.created, updated: result.updated, skipped: result.skipped }));
     } catch (error) {
         showErrors(form, error);
         announce(pageStatus, describeFailure(error), { error: true });

@@ -5,6 +5,7 @@
 import {
     ApiError, announce, antiforgeryToken, clearErrors, del, describeFailure, get, goToSignIn, newIdempotencyKey, post, put, requireStaff, showErrors,
 } from "./api.js";
+import { t } from "/js/strings.js";
 import { LiveStreamClient, Status } from "/js/live-stream.js";
 import { el, renderPost } from "/js/live-render.js";
 import { readerTimeZone } from "/js/live-time.js";
@@ -39,13 +40,13 @@ const editingNote = document.getElementById("editing-note");
 const feed = document.getElementById("console-stream");
 const connectionStatus = document.getElementById("live-connection");
 
-const stateTexts = { live: "Live", ended: "Ended", upcoming: "Not started" };
+const stateTexts = { live: t("staffStateLive"), ended: t("staffStateEnded"), upcoming: t("staffStateNotStarted") };
 const statusTexts = {
-    [Status.connecting]: "Connecting…",
-    [Status.live]: "Live",
-    [Status.reconnecting]: "Reconnecting…",
-    [Status.offline]: "Offline",
-    [Status.closed]: "This coverage is no longer available (the event was unpublished or removed)",
+    [Status.connecting]: t("staffConnecting"),
+    [Status.live]: t("staffConnected"),
+    [Status.reconnecting]: t("staffReconnecting"),
+    [Status.offline]: t("staffOffline"),
+    [Status.closed]: t("staffCoverageClosed"),
 };
 
 let streams = [];
@@ -84,17 +85,17 @@ function cardFor(postData) {
     const card = renderPost(postData, { timeZone: timeZone() });
     const describedBy = card.getAttribute("aria-labelledby");
     const marker = postData.kind === "sessionStarted" || postData.kind === "sessionEnded";
-    const controls = el("div", { class: "post-controls", role: "group", "aria-label": "Post actions" },
-        marker ? null : controlButton("Edit", { describedBy, onClick: () => startEdit(postData.id) }),
-        controlButton(postData.pinned ? "Unpin" : "Pin", {
+    const controls = el("div", { class: "post-controls", role: "group", "aria-label": t("staffPostActions") },
+        marker ? null : controlButton(t("staffEdit"), { describedBy, onClick: () => startEdit(postData.id) }),
+        controlButton(postData.pinned ? t("staffUnpin") : t("staffPin"), {
             pressed: postData.pinned, describedBy,
             onClick: (button) => act(button, () => put(`/api/streams/${stream.id}/posts/${postData.id}/pin`, { pinned: !posts.get(postData.id).pinned })),
         }),
-        controlButton("Key moment", {
+        controlButton(t("staffKeyMoment"), {
             pressed: postData.keyMoment, describedBy,
             onClick: (button) => act(button, () => put(`/api/streams/${stream.id}/posts/${postData.id}/key-moment`, { keyMoment: !posts.get(postData.id).keyMoment })),
         }),
-        controlButton("Delete", { describedBy, className: "button-danger", onClick: (button) => confirmDelete(button, postData.id) }));
+        controlButton(t("staffDelete"), { describedBy, className: "button-danger", onClick: (button) => confirmDelete(button, postData.id) }));
     card.append(controls);
     if (postData.author) {
         card.querySelector("header")?.append(el("span", { class: "post-author meta" }, postData.author));
@@ -111,7 +112,7 @@ function updateEmpty() {
     if (hasPosts) {
         empty?.remove();
     } else if (!empty) {
-        empty = el("p", { class: "empty", id: "console-empty" }, "No posts yet.");
+        empty = el("p", { class: "empty", id: "console-empty" }, t("staffNoPostsYet"));
         feed.prepend(empty);
     }
 }
@@ -128,7 +129,7 @@ function upsert(postData) {
         existing?.remove();
         if (editing?.id === postData.id) {
             stopEdit();
-            announce(pageStatus, "The post you were editing was deleted.", { error: true });
+            announce(pageStatus, t("staffEditedPostDeleted"), { error: true });
         }
         updateEmpty();
         return;
@@ -165,11 +166,11 @@ async function act(button, call) {
 function confirmDelete(button, id) {
     if (button.dataset.confirming !== "true") {
         button.dataset.confirming = "true";
-        button.textContent = "Confirm delete";
+        button.textContent = t("staffConfirmDelete");
         setTimeout(() => {
             if (button.isConnected) {
                 button.dataset.confirming = "false";
-                button.textContent = "Delete";
+                button.textContent = t("staffDelete");
             }
         }, 5000);
         return;
@@ -181,7 +182,7 @@ function confirmDelete(button, id) {
 // Streams and coverage.
 
 function streamLabel(s) {
-    const title = s.sessionId ? s.title : `Whole event: ${s.title}`;
+    const title = s.sessionId ? s.title : t("staffWholeEvent", { title: s.title });
     return `${title} (${stateTexts[s.state] ?? s.state})`;
 }
 
@@ -189,7 +190,7 @@ function showStreamState() {
     coverageState.textContent = stateTexts[stream.state] ?? stream.state;
     coverageState.className = `live-state state-${stream.state}`;
     startButton.hidden = stream.state === "live";
-    startButton.textContent = stream.state === "ended" ? "Restart coverage" : "Start coverage";
+    startButton.textContent = stream.state === "ended" ? t("staffRestartCoverage") : t("staffStartCoverage");
     endButton.hidden = stream.state !== "live";
     const option = [...streamSelect.options].find((o) => o.value === stream.id);
     if (option) {
@@ -224,7 +225,7 @@ async function setCoverage(action, button) {
     button.disabled = true;
     try {
         updateStream(await post(url));
-        announce(pageStatus, action === "start" ? `Coverage of “${stream.title}” has started.` : `Coverage of “${stream.title}” has ended.`);
+        announce(pageStatus, action === "start" ? t("staffCoverageStarted", { title: stream.title }) : t("staffCoverageEnded", { title: stream.title }));
     } catch (error) {
         announce(pageStatus, describeFailure(error), { error: true });
     } finally {
@@ -265,7 +266,7 @@ streamSelect.addEventListener("change", () => chooseStream(streamSelect.value));
 function updateKind() {
     const quote = kindSelect.value === "quote";
     speakerField.hidden = !quote;
-    bodyLabel.textContent = editing ? "Edit post" : quote ? "Quote (the speaker's words)" : "Update";
+    bodyLabel.textContent = editing ? t("staffEditPost") : quote ? t("staffQuoteLabel") : t("staffUpdateLabel");
 }
 
 kindSelect.addEventListener("change", () => {
@@ -284,7 +285,7 @@ function updateCount() {
     const parts = blueskyPostCount(text);
     const over = count > BLUESKY_LIMIT;
     countLine.textContent = over
-        ? `${count} / ${BLUESKY_LIMIT}: will be split into ${parts} posts on Bluesky`
+        ? t("staffCountSplit", { count, limit: BLUESKY_LIMIT, parts })
         : `${count} / ${BLUESKY_LIMIT}`;
     countLine.classList.toggle("is-over", over);
     // Announce only when the number of Bluesky posts changes, never on every keystroke.
@@ -292,8 +293,8 @@ function updateCount() {
     if (announced !== overLimitAnnounced) {
         overLimitAnnounced = announced;
         countAnnouncer.textContent = over
-            ? `Over ${BLUESKY_LIMIT} characters: will be split into ${parts} posts on Bluesky.`
-            : `Within the Bluesky limit of ${BLUESKY_LIMIT} characters.`;
+            ? t("staffOverLimit", { limit: BLUESKY_LIMIT, parts })
+            : t("staffWithinLimit", { limit: BLUESKY_LIMIT });
     }
 }
 
@@ -397,7 +398,7 @@ function optimisticCard(saved) {
     }, { timeZone: timeZone(), idPrefix: `sending-${optimisticCounter}-` });
     card.classList.add("is-sending");
     card.setAttribute("aria-busy", "true");
-    card.append(el("p", { class: "send-state", role: "status" }, "Sending…"));
+    card.append(el("p", { class: "send-state", role: "status" }, t("staffSending")));
     return card;
 }
 
@@ -406,7 +407,7 @@ function failCard(card, saved, error, restored) {
     card.classList.add("is-failed");
     card.removeAttribute("aria-busy");
     const reason = failureReason(error);
-    const retry = controlButton("Edit and retry", {
+    const retry = controlButton(t("staffEditAndRetry"), {
         className: "button-secondary",
         onClick: () => {
             restoreCompose(saved);
@@ -415,9 +416,9 @@ function failCard(card, saved, error, restored) {
             bodyBox.focus();
         },
     });
-    const dismiss = controlButton("Dismiss", { onClick: () => { card.remove(); updateEmpty(); } });
+    const dismiss = controlButton(t("staffDismiss"), { onClick: () => { card.remove(); updateEmpty(); } });
     card.querySelector(".send-state").replaceWith(el("div", { class: "send-state send-failed", role: "alert" },
-        el("p", {}, el("strong", {}, "Not sent. "), reason, restored ? " The text is back in the compose box." : ""),
+        el("p", {}, el("strong", {}, t("staffNotSent")), " ", reason, restored ? ` ${t("staffTextRestored")}` : ""),
         el("div", { class: "post-controls" }, restored ? null : retry, dismiss)));
 }
 
@@ -461,7 +462,7 @@ async function send() {
     const body = request();
     if (body.body === null && attached.length === 0) {
         bodyBox.focus();
-        announce(pageStatus, "Write something (or attach an image) first.", { error: true });
+        announce(pageStatus, t("staffWriteFirst"), { error: true });
         return;
     }
     const saved = { ...body, images: [...attached] };
@@ -518,10 +519,10 @@ function startEdit(id) {
     kindSelect.value = ["update", "quote", "keyMoment", "questionsOpen"].includes(postData.kind) ? postData.kind : "update";
     speakerSelect.value = postData.speaker?.id ?? "";
     setFormat(postData.format);
-    editingNote.textContent = `Editing the ${findCard(id)?.querySelector("time")?.textContent ?? ""} post. Images cannot be changed by an edit.`;
+    editingNote.textContent = t("staffEditingPost", { time: findCard(id)?.querySelector("time")?.textContent ?? "" });
     editingNote.hidden = false;
     imageDetails.hidden = true;
-    sendButton.textContent = "Save edit";
+    sendButton.textContent = t("staffSaveEdit");
     cancelEditButton.hidden = false;
     updateKind();
     updateCount();
@@ -537,7 +538,7 @@ function stopEdit() {
     editing = null;
     editingNote.hidden = true;
     imageDetails.hidden = false;
-    sendButton.textContent = "Send";
+    sendButton.textContent = t("staffSend");
     cancelEditButton.hidden = true;
     clearErrors(form);
     resetCompose();
@@ -558,7 +559,7 @@ async function saveEdit() {
         const updated = await put(`/api/streams/${stream.id}/posts/${target.id}`, body);
         stopEdit();
         upsert(updated);
-        announce(pageStatus, "Edit saved.");
+        announce(pageStatus, t("staffEditSaved"));
         bodyBox.focus();
     } catch (error) {
         // The text stays in the box; the reason is shown next to the field.
@@ -601,7 +602,7 @@ function clearAttached() {
 
 function showAttached() {
     attachedList.replaceChildren(...attached.map((image) => {
-        const remove = el("button", { type: "button", class: "button-small button-secondary" }, "Remove");
+        const remove = el("button", { type: "button", class: "button-small button-secondary" }, t("staffRemove"));
         remove.addEventListener("click", () => {
             attached = attached.filter((i) => i.id !== image.id);
             showAttached();
@@ -635,7 +636,7 @@ async function upload() {
                 credentials: "same-origin",
             });
         } catch {
-            throw new ApiError(0, { title: "The server could not be reached. Check your connection and try again." });
+            throw new ApiError(0, { title: t("staffServerUnreachable") });
         }
         if (response.status === 401) {
             goToSignIn();
@@ -649,7 +650,7 @@ async function upload() {
         showAttached();
         imageFile.value = "";
         imageAlt.value = "";
-        announce(pageStatus, "Image uploaded; it will be attached to the next post.");
+        announce(pageStatus, t("staffImageUploaded"));
         bodyBox.focus();
     } catch (error) {
         fieldset.open = true;
@@ -673,8 +674,8 @@ async function loadSpeakers() {
 try {
     await requireStaff();
     [streams] = await Promise.all([get(`/api/events/${encodeURIComponent(slug)}/streams`), loadSpeakers()]);
-    document.title = `Live console: ${streams[0].eventTitle} · LiveHub staff`;
-    document.getElementById("page-title").textContent = `Live console: ${streams[0].eventTitle}`;
+    document.title = t("staffPageTitle", { page: t("staffLiveConsoleTitle", { title: streams[0].eventTitle }) });
+    document.getElementById("page-title").textContent = t("staffLiveConsoleTitle", { title: streams[0].eventTitle });
     streamSelect.replaceChildren(...streams.map((s) => el("option", { value: s.id }, streamLabel(s))));
     const wanted = new URLSearchParams(location.search).get("stream");
     const initial = streams.find((s) => s.id === wanted)
@@ -701,7 +702,7 @@ try {
     await client.start();
 } catch (error) {
     announce(pageStatus, error instanceof ApiError && error.status === 404
-        ? `There is no published event '${slug}' to cover. Publish it first, then open its live console again.`
+        ? t("staffNoEventToCover", { slug })
         : describeFailure(error), { error: true });
 } finally {
     document.getElementById("loading").hidden = true;

@@ -1,5 +1,6 @@
 // Sign-in page: POST /api/account/login with the antiforgery header, then go back where the user came from.
 import { ApiError, antiforgeryToken, get, post, showErrors, submitting } from "./api.js";
+import { t } from "/js/strings.js";
 
 /** Only local staff pages are allowed as a return address (no open redirect). */
 function returnUrl() {
@@ -32,10 +33,10 @@ form.addEventListener("submit", async (event) => {
 try {
     const me = await get("/api/account/me", { redirectOn401: false });
     const already = document.getElementById("already");
-    already.replaceChildren(`You are signed in as ${me.displayName || me.email}. `);
+    already.replaceChildren(`${t("staffSignedInAs", { name: me.displayName || me.email })} `);
     const link = document.createElement("a");
     link.href = returnUrl();
-    link.textContent = "Continue";
+    link.textContent = t("staffContinue");
     already.append(link);
     already.hidden = false;
 } catch {

@@ -1,5 +1,6 @@
 // Staff recaps (/staff/recap/{event-slug}): one panel per session. A session whose coverage has ended has a
 // draft (built when it ended, or on request); staff edit it, save, publish and withdraw it.
+import { locale, t } from "/js/strings.js";
 import { announce, ApiError, del, describeFailure, get, h, post, put, requireStaff, submitting, text } from "./api.js";
 
 const slug = decodeURIComponent(location.pathname.split("/").filter(Boolean).at(-1) ?? "");
@@ -7,22 +8,22 @@ const list = document.getElementById("recaps");
 const pageStatus = document.getElementById("page-status");
 
 const blueskyTexts = {
-    Queued: "queued for Bluesky",
-    Sending: "being posted to Bluesky",
-    Posted: "posted to Bluesky",
-    Failed: "not posted to Bluesky yet (see Jobs)",
-    Skipped: "not posted to Bluesky",
+    Queued: t("staffBlueskyQueued"),
+    Sending: t("staffBlueskySending"),
+    Posted: t("staffBlueskyPosted"),
+    Failed: t("staffBlueskyFailed"),
+    Skipped: t("staffBlueskySkipped"),
 };
 
 function statusText(recap) {
     if (!recap.published) {
-        return "Draft: not published.";
+        return t("staffRecapDraft");
     }
-    const when = new Date(recap.publishedAt).toLocaleString("en-GB");
-    const bluesky = recap.bluesky ? ` Quote post ${blueskyTexts[recap.bluesky.state] ?? recap.bluesky.state}.` : "";
+    const when = new Date(recap.publishedAt).toLocaleString(locale);
+    const bluesky = recap.bluesky ? ` ${t("staffRecapQuotePost", { state: blueskyTexts[recap.bluesky.state] ?? recap.bluesky.state })}` : "";
     return (recap.draftDiffersFromPublished
-        ? `Published ${when}; the draft below has changes that are not published yet.`
-        : `Published ${when}.`) + bluesky;
+        ? t("staffRecapPublishedChanged", { when })
+        : t("staffRecapPublishedAt", { when })) + bluesky;
 }
 
 function panel(stream, recap) {
@@ -34,11 +35,11 @@ function panel(stream, recap) {
 
     if (!recap) {
         if (stream.state !== "ended") {
-            status.textContent = stream.state === "live" ? "Coverage is live: the draft is built when it ends." : "Coverage has not started.";
+            status.textContent = stream.state === "live" ? t("staffRecapCoverageLive") : t("staffRecapNotStarted");
             return section;
         }
-        status.textContent = "No draft yet.";
-        const build = h("button", { type: "button", class: "button-small" }, "Build the draft");
+        status.textContent = t("staffRecapNoDraft");
+        const build = h("button", { type: "button", class: "button-small" }, t("staffRecapBuild"));
         build.addEventListener("click", async () => {
             try {
                 section.replaceWith(panel(stream, await post(`/api/streams/${id}/recap`)));
@@ -55,20 +56,20 @@ function panel(stream, recap) {
     const form = h("form", { class: "recap-form", novalidate: true },
         h("div", { class: "error-summary", hidden: true, tabindex: "-1" }),
         h("div", { class: "field", "data-field": "title" },
-            h("label", { for: `recap-title-${id}` }, "Title"),
+            h("label", { for: `recap-title-${id}` }, t("staffRecapTitle")),
             h("input", { id: `recap-title-${id}`, name: "title", type: "text", maxlength: "200", value: current.title })),
         h("div", { class: "field", "data-field": "body" },
-            h("label", { for: `recap-body-${id}` }, "Recap"),
+            h("label", { for: `recap-body-${id}` }, t("staffRecapBody")),
             h("textarea", { id: `recap-body-${id}`, name: "body", rows: "14" })),
         h("div", { class: "field field-checkbox", "data-field": "postToBluesky" },
             h("label", {},
                 h("input", { type: "checkbox", name: "postToBluesky", disabled: Boolean(current.bluesky) }),
-                " Also post it to Bluesky, quoting the coverage thread (once; needs cross-posting on for the event)")),
+                ` ${t("staffRecapAlsoBluesky")}`)),
         h("div", { class: "form-actions" },
-            h("button", { type: "submit", name: "save" }, "Save draft"),
-            h("button", { type: "button", class: "button-secondary", "data-action": "publish" }, "Publish"),
-            h("button", { type: "button", class: "button-secondary", "data-action": "withdraw", hidden: !current.published }, "Withdraw"),
-            h("a", { class: "button button-secondary", href: current.pageUrl, target: "_blank", rel: "noopener", "data-role": "view", hidden: !current.published }, "View the recap")));
+            h("button", { type: "submit", name: "save" }, t("staffRecapSaveDraft")),
+            h("button", { type: "button", class: "button-secondary", "data-action": "publish" }, t("staffRecapPublish")),
+            h("button", { type: "button", class: "button-secondary", "data-action": "withdraw", hidden: !current.published }, t("staffRecapWithdraw")),
+            h("a", { class: "button button-secondary", href: current.pageUrl, target: "_blank", rel: "noopener", "data-role": "view", hidden: !current.published }, t("staffRecapView"))));
     form.elements.body.value = current.body;
 
     const show = (next, message) => {
@@ -94,7 +95,7 @@ function panel(stream, recap) {
         event.preventDefault();
         const saved = await submitting(form, save);
         if (saved) {
-            show(saved, "Saved.");
+            show(saved, t("staffSaved"));
         }
     });
     form.querySelector("[data-action=publish]").addEventListener("click", async () => {
@@ -103,13 +104,13 @@ function panel(stream, recap) {
             return post(`/api/streams/${id}/recap/publish`, { postToBluesky: form.elements.postToBluesky.checked });
         });
         if (published) {
-            show(published, "Published.");
+            show(published, t("staffPublished"));
         }
     });
     form.querySelector("[data-action=withdraw]").addEventListener("click", async () => {
         const withdrawn = await submitting(form, () => del(`/api/streams/${id}/recap/publish`));
         if (withdrawn) {
-            show(withdrawn, "Withdrawn.");
+            show(withdrawn, t("staffWithdrawn"));
         }
     });
     section.append(form);
@@ -119,8 +120,8 @@ function panel(stream, recap) {
 try {
     await requireStaff();
     const streams = (await get(`/api/events/${encodeURIComponent(slug)}/streams`)).filter((s) => s.sessionId);
-    document.getElementById("page-title").textContent = `Recaps: ${streams[0]?.eventTitle ?? slug}`;
-    document.title = `Recaps: ${streams[0]?.eventTitle ?? slug} · LiveHub staff`;
+    document.getElementById("page-title").textContent = t("staffRecapsTitle", { title: streams[0]?.eventTitle ?? slug });
+    document.title = t("staffPageTitle", { page: t("staffRecapsTitle", { title: streams[0]?.eventTitle ?? slug }) });
     document.getElementById("console-link").href = `/staff/live/${encodeURIComponent(slug)}`;
     for (const stream of streams) {
         let recap = null;
@@ -134,7 +135,7 @@ try {
         list.append(panel(stream, recap));
     }
     if (streams.length === 0) {
-        list.append(h("p", {}, "This event has no sessions: recaps are written per session."));
+        list.append(h("p", {}, t("staffRecapNoSessions")));
     }
 } catch (error) {
     announce(pageStatus, describeFailure(error), { error: true });

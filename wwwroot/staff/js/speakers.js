@@ -1,5 +1,6 @@
 // Speakers: list, add, edit, delete.
 import { announce, del, describeFailure, get, h, post, put, requireStaff, submitting, text } from "./api.js";
+import { t } from "/js/strings.js";
 
 const form = document.getElementById("speaker-form");
 const pageStatus = document.getElementById("page-status");
@@ -8,8 +9,8 @@ let editingId = null;
 function resetForm() {
     editingId = null;
     form.reset();
-    document.getElementById("speaker-form-heading").textContent = "Add a speaker";
-    document.getElementById("save-speaker").textContent = "Add speaker";
+    document.getElementById("speaker-form-heading").textContent = t("staffAddASpeaker");
+    document.getElementById("save-speaker").textContent = t("staffAddSpeaker");
     document.getElementById("cancel-speaker-edit").hidden = true;
 }
 
@@ -24,15 +25,15 @@ function edit(speaker) {
     f.photoUrl.value = speaker.photoUrl ?? "";
     f.photoAltText.value = speaker.photoAltText ?? "";
     f.links.value = (speaker.links ?? []).join("\n");
-    document.getElementById("speaker-form-heading").textContent = `Edit speaker: ${speaker.name}`;
-    document.getElementById("save-speaker").textContent = "Save speaker";
+    document.getElementById("speaker-form-heading").textContent = t("staffEditSpeaker", { name: speaker.name });
+    document.getElementById("save-speaker").textContent = t("staffSaveSpeaker");
     document.getElementById("cancel-speaker-edit").hidden = false;
     form.scrollIntoView({ block: "start" });
     f.name.focus();
 }
 
 async function remove(speaker) {
-    if (!confirm(`Delete ${speaker.name}? Sessions keep their other speakers; a session they chair loses its chair.`)) {
+    if (!confirm(t("staffConfirmDeleteSpeaker", { name: speaker.name }))) {
         return;
     }
     try {
@@ -41,7 +42,7 @@ async function remove(speaker) {
             resetForm();
         }
         await load();
-        announce(pageStatus, `Deleted ${speaker.name}.`);
+        announce(pageStatus, t("staffDeletedName", { name: speaker.name }));
     } catch (error) {
         announce(pageStatus, describeFailure(error), { error: true });
     }
@@ -49,12 +50,12 @@ async function remove(speaker) {
 
 function row(speaker) {
     return h("tr", { id: `speaker-${speaker.id}` },
-        h("td", { "data-label": "Name" }, h("span", { class: "row-title" }, speaker.name)),
-        h("td", { "data-label": "Role" }, h("span", {}, [speaker.role, speaker.affiliation].filter(Boolean).join(", "))),
-        h("td", { "data-label": "Bluesky" }, h("span", {}, speaker.blueskyHandle ? `@${speaker.blueskyHandle}` : "")),
+        h("td", { "data-label": t("staffColumnName") }, h("span", { class: "row-title" }, speaker.name)),
+        h("td", { "data-label": t("staffColumnRole") }, h("span", {}, [speaker.role, speaker.affiliation].filter(Boolean).join(", "))),
+        h("td", { "data-label": t("staffColumnBluesky") }, h("span", {}, speaker.blueskyHandle ? `@${speaker.blueskyHandle}` : "")),
         h("td", { class: "cell-actions" },
-            h("button", { type: "button", class: "button-small button-secondary", "aria-label": `Edit ${speaker.name}`, onclick: () => edit(speaker) }, "Edit"),
-            h("button", { type: "button", class: "button-small button-danger", "aria-label": `Delete ${speaker.name}`, onclick: () => remove(speaker) }, "Delete")));
+            h("button", { type: "button", class: "button-small button-secondary", "aria-label": t("staffEditName", { name: speaker.name }), onclick: () => edit(speaker) }, t("staffEdit")),
+            h("button", { type: "button", class: "button-small button-danger", "aria-label": t("staffDeleteName", { name: speaker.name }), onclick: () => remove(speaker) }, t("staffDelete"))));
 }
 
 async function load() {
@@ -79,10 +80,10 @@ form.addEventListener("submit", async (event) => {
             links: (form.elements.links.value || "").split("\n").map((line) => line.trim()).filter(Boolean),
         };
         const saved = editingId ? await put(`/api/speakers/${editingId}`, body) : await post("/api/speakers", body);
-        const verb = editingId ? "Saved" : "Added";
+        const verb = editingId ? "staffSavedName" : "staffAddedName";
         resetForm();
         await load();
-        announce(pageStatus, `${verb} ${saved.name}.`);
+        announce(pageStatus, t(verb, { name: saved.name }));
         form.elements.name.focus();
     });
 });

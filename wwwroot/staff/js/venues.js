@@ -1,5 +1,6 @@
 // Venues: list, add, edit, delete (a venue in use by an event cannot be deleted).
 import { announce, del, describeFailure, get, h, numberOrText, post, put, requireStaff, submitting, text } from "./api.js";
+import { t } from "/js/strings.js";
 
 const form = document.getElementById("venue-form");
 const pageStatus = document.getElementById("page-status");
@@ -8,8 +9,8 @@ let editingSlug = null;
 function resetForm() {
     editingSlug = null;
     form.reset();
-    document.getElementById("venue-form-heading").textContent = "Add a venue";
-    document.getElementById("save-venue").textContent = "Add venue";
+    document.getElementById("venue-form-heading").textContent = t("staffAddAVenue");
+    document.getElementById("save-venue").textContent = t("staffAddVenue");
     document.getElementById("cancel-venue-edit").hidden = true;
 }
 
@@ -24,15 +25,15 @@ function edit(venue) {
     f.latitude.value = venue.latitude ?? "";
     f.longitude.value = venue.longitude ?? "";
     f.accessibilityNotes.value = venue.accessibilityNotes ?? "";
-    document.getElementById("venue-form-heading").textContent = `Edit venue: ${venue.name}`;
-    document.getElementById("save-venue").textContent = "Save venue";
+    document.getElementById("venue-form-heading").textContent = t("staffEditVenue", { name: venue.name });
+    document.getElementById("save-venue").textContent = t("staffSaveVenue");
     document.getElementById("cancel-venue-edit").hidden = false;
     form.scrollIntoView({ block: "start" });
     f.name.focus();
 }
 
 async function remove(venue) {
-    if (!confirm(`Delete ${venue.name}?`)) {
+    if (!confirm(t("staffConfirmDeleteVenue", { name: venue.name }))) {
         return;
     }
     try {
@@ -41,7 +42,7 @@ async function remove(venue) {
             resetForm();
         }
         await load();
-        announce(pageStatus, `Deleted ${venue.name}.`);
+        announce(pageStatus, t("staffDeletedName", { name: venue.name }));
     } catch (error) {
         announce(pageStatus, describeFailure(error), { error: true });
     }
@@ -49,12 +50,12 @@ async function remove(venue) {
 
 function row(venue) {
     return h("tr", { id: `venue-${venue.slug}` },
-        h("td", { "data-label": "Name" }, h("a", { class: "row-title", href: venue.pageUrl }, venue.name)),
-        h("td", { "data-label": "Address" }, h("span", {}, venue.address ?? "")),
-        h("td", { "data-label": "Time zone" }, h("span", {}, venue.timeZone ?? "")),
+        h("td", { "data-label": t("staffColumnName") }, h("a", { class: "row-title", href: venue.pageUrl }, venue.name)),
+        h("td", { "data-label": t("staffColumnAddress") }, h("span", {}, venue.address ?? "")),
+        h("td", { "data-label": t("staffColumnTimeZone") }, h("span", {}, venue.timeZone ?? "")),
         h("td", { class: "cell-actions" },
-            h("button", { type: "button", class: "button-small button-secondary", "aria-label": `Edit ${venue.name}`, onclick: () => edit(venue) }, "Edit"),
-            h("button", { type: "button", class: "button-small button-danger", "aria-label": `Delete ${venue.name}`, onclick: () => remove(venue) }, "Delete")));
+            h("button", { type: "button", class: "button-small button-secondary", "aria-label": t("staffEditName", { name: venue.name }), onclick: () => edit(venue) }, t("staffEdit")),
+            h("button", { type: "button", class: "button-small button-danger", "aria-label": t("staffDeleteName", { name: venue.name }), onclick: () => remove(venue) }, t("staffDelete"))));
 }
 
 async function load() {
@@ -79,10 +80,10 @@ form.addEventListener("submit", async (event) => {
             accessibilityNotes: text(form, "accessibilityNotes"),
         };
         const saved = editingSlug ? await put(`/api/venues/${encodeURIComponent(editingSlug)}`, body) : await post("/api/venues", body);
-        const verb = editingSlug ? "Saved" : "Added";
+        const verb = editingSlug ? "staffSavedName" : "staffAddedName";
         resetForm();
         await load();
-        announce(pageStatus, `${verb} ${saved.name}.`);
+        announce(pageStatus, t(verb, { name: saved.name }));
         form.elements.name.focus();
     });
 });
