@@ -79,12 +79,6 @@ public static class JoinBench
             rest.AddRange(["--connect-concurrency", "1000"]);
         }
 
-        if (!rest.Contains("--source-addresses"))
-        {
-            // The hub allows 4,000 joins a minute per address (Live:JoinsPerAddress): spread the rounds' joins wider.
-            rest.AddRange(["--source-addresses", "16"]);
-        }
-
         var options = LoadOptions.Parse(rest);
         if (options.Launch is null || rounds < 2 || posts.Count == 0 || posts.Any(p => p < 1))
         {

@@ -49,7 +49,7 @@ public sealed class LoadOptions
 
     public int ConnectRate { get; private set; } = 1000;
 
-    public int SourceAddresses { get; private set; } = 4;
+    public int SourceAddresses { get; private set; } = 16;
 
     public int BodyChars { get; private set; } = 280;
 

@@ -30,7 +30,8 @@ public static class LoadProgram
                                        the once-per-post code is JIT-tiered like a long-running server's
           --connect-rate C             new connections per second at most (default 1000)
           --connect-concurrency K      handshakes in flight at most (default 64)
-          --source-addresses A         spread clients over 127.0.0.1..A (default 4)
+          --source-addresses A         spread clients over 127.0.0.1..A (default 16: no address passes the hub's
+                                       per-address caps, 2,000 connections and 4,000 joins a minute)
           --body-chars B               LiveHub post body length (default 280)
           --payload-bytes B            bare broadcast message size (default 1500; match LiveHub's frame)
           --drain S                    seconds to wait for stragglers after the last post (default 15)
