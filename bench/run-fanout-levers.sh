@@ -17,6 +17,8 @@ N="${N:-10000}"
 BIG="${BIG:-19500}"
 RATE="${RATE:-1}"
 DURATION="${DURATION:-30}"
+WARMUP="${WARMUP:-2}"                 # posts sent first and not measured (60: a server that has posted for a minute)
+JOINS="${JOINS:-1}"                   # 0: skip step 3
 NICE="${NICE:-0}"
 PORT="${PORT:-5510}"
 OLD_DLL="${OLD_DLL:-}"
@@ -50,8 +52,8 @@ livehub() { # dll label n [server-env...]
   for setting in "$@"; do env_args+=(--server-env "$setting"); done
   PORT=$((PORT + 1))
   echo "== $n viewers: $label"
-  timeout --kill-after=15 $(( 120 + n / 60 + DURATION )) "${LOAD[@]}" run --target livehub --launch "$dll" \
-    --content-root "$(dirname "$dll")/../../../" --url "http://127.0.0.1:$PORT" -n "$n" --rate "$RATE" --duration "$DURATION" \
+  timeout --kill-after=15 $(( 120 + n / 60 + DURATION + WARMUP )) "${LOAD[@]}" run --target livehub --launch "$dll" \
+    --content-root "$(dirname "$dll")/../../../" --url "http://127.0.0.1:$PORT" -n "$n" --rate "$RATE" --duration "$DURATION" --warmup "$WARMUP" \
     --results "$OUT/fanout.jsonl" --label "$label" "${env_args[@]}" 2>>"$OUT/log.txt" | tee -a "$OUT/tables.md" \
     || echo "   ($label exited with $?)"
 }
@@ -60,8 +62,8 @@ livehub "$NEW_DLL" "issue 17 defaults" "$N"
 frame="$(jq -r 'select(.Label == "issue 17 defaults") | .FrameBytes' "$OUT/fanout.jsonl" | tail -n 1)"
 PORT=$((PORT + 1))
 echo "== $N viewers: bare WebSocket floor, ${frame:-1800}-byte messages"
-timeout --kill-after=15 $(( 120 + N / 60 + DURATION )) "${LOAD[@]}" run --bare --launch "$BARE_DLL" --url "http://127.0.0.1:$PORT" \
-  -n "$N" --rate "$RATE" --duration "$DURATION" --payload-bytes "${frame:-1800}" --results "$OUT/fanout.jsonl" --label "floor" \
+timeout --kill-after=15 $(( 120 + N / 60 + DURATION + WARMUP )) "${LOAD[@]}" run --bare --launch "$BARE_DLL" --url "http://127.0.0.1:$PORT" \
+  -n "$N" --rate "$RATE" --duration "$DURATION" --warmup "$WARMUP" --payload-bytes "${frame:-1800}" --results "$OUT/fanout.jsonl" --label "floor" \
   2>>"$OUT/log.txt" | tee -a "$OUT/tables.md" || echo "   (floor exited with $?)"
 if [[ -n "$OLD_DLL" ]]; then
   livehub "$OLD_DLL" "before issue 17" "$N"
@@ -78,6 +80,7 @@ else
 fi
 
 for build in new old; do
+  [[ "$JOINS" == 1 ]] || break
   dll="$NEW_DLL"
   if [[ "$build" == old ]]; then
     [[ -n "$OLD_DLL" ]] || continue
