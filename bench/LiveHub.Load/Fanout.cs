@@ -103,6 +103,35 @@ public sealed class DeliveryRecorder(int clients, int posts)
     }
 }
 
+/// <summary>HTTP invokers bound to loopback source addresses, for clients spread over several addresses.</summary>
+public static class LoopbackInvokers
+{
+    /// <summary>
+    /// One handler per loopback source address (127.0.0.1, .2, ...), so the connections spread over several ephemeral
+    /// port ranges and per-address limits; linger 0 closes with RST and leaves no TIME_WAIT behind.
+    /// </summary>
+    public static HttpMessageInvoker[] Create(int sourceAddresses) =>
+        [.. Enumerable.Range(1, sourceAddresses).Select(i => new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, LingerState = new LingerOption(true, 0) };
+                try
+                {
+                    socket.Bind(new IPEndPoint(new IPAddress([127, 0, 0, (byte)i]), 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        }))];
+}
+
 /// <summary>One WebSocket with its receive buffer.</summary>
 public sealed class LoadConnection(int index, ClientWebSocket socket)
 {
@@ -144,27 +173,7 @@ public sealed class Fanout : IAsyncDisposable
         _options = options;
         _recorder = recorder;
         _connections = new LoadConnection?[options.Connections];
-        // One handler per loopback source address (127.0.0.1, .2, ...), so the connections spread over
-        // several ephemeral port ranges; linger 0 closes with RST and leaves no TIME_WAIT behind.
-        _invokers = [.. Enumerable.Range(1, options.SourceAddresses).Select(i => new HttpMessageInvoker(new SocketsHttpHandler
-        {
-            UseProxy = false,
-            ConnectCallback = async (context, cancellationToken) =>
-            {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, LingerState = new LingerOption(true, 0) };
-                try
-                {
-                    socket.Bind(new IPEndPoint(new IPAddress([127, 0, 0, (byte)i]), 0));
-                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        }))];
+        _invokers = LoopbackInvokers.Create(options.SourceAddresses);
     }
 
     public int Connected => _connections.Count(c => c is not null && !c.Dropped);

@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -254,9 +252,9 @@ public static class JoinBench
     /// <summary>Raw SignalR JSON clients over WebSockets (see <see cref="Fanout"/> for why not the .NET client).</summary>
     private sealed class Clients : IAsyncDisposable
     {
-        private readonly List<HttpMessageInvoker> _invokers;
+        private readonly HttpMessageInvoker[] _invokers;
 
-        private Clients(List<HttpMessageInvoker> invokers) => _invokers = invokers;
+        private Clients(HttpMessageInvoker[] invokers) => _invokers = invokers;
 
         public List<Client> All { get; } = [];
 
@@ -265,32 +263,14 @@ public static class JoinBench
         /// <summary>Opens <paramref name="count"/> clients, and when a stream is given, each also joins it once open.</summary>
         public static async Task<Clients> OpenAsync(Uri hub, int count, int sourceAddresses, int concurrency, string? joinStream = null, long after = 0)
         {
-            var clients = new Clients([.. Enumerable.Range(1, sourceAddresses).Select(i => new HttpMessageInvoker(new SocketsHttpHandler
-            {
-                UseProxy = false,
-                ConnectCallback = async (context, cancellationToken) =>
-                {
-                    var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, LingerState = new LingerOption(true, 0) };
-                    try
-                    {
-                        socket.Bind(new IPEndPoint(new IPAddress([127, 0, 0, (byte)i]), 0));
-                        await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                        return new NetworkStream(socket, ownsSocket: true);
-                    }
-                    catch
-                    {
-                        socket.Dispose();
-                        throw;
-                    }
-                },
-            }))]);
+            var clients = new Clients(LoopbackInvokers.Create(sourceAddresses));
             var opened = new Client?[count];
             var failures = 0;
             await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, _) =>
             {
                 try
                 {
-                    var client = await Client.ConnectAsync(hub, clients._invokers[i % clients._invokers.Count]);
+                    var client = await Client.ConnectAsync(hub, clients._invokers[i % clients._invokers.Length]);
                     opened[i] = client;
                     if (joinStream is not null && await client.JoinAsync(joinStream, after) < 0)
                     {
